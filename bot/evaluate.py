@@ -1,0 +1,99 @@
+"""The evaluation: retrieval on the gold set, the confidence cut, and (when present) replies and safety.
+
+Gold questions name the text that answers them (verbatim snippets); a passage answers when it
+contains one. Printed as figures plus every miss, so a change that helps one topic and hurts
+another shows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from statistics import mean
+
+from bot.engine import Engine
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def answers(text: str, expect: list[str]) -> bool:
+    """Whether ``text`` contains one of the expected snippets (whitespace and case folded)."""
+    body = _squash(text)
+    return any(_squash(snippet) in body for snippet in expect)
+
+
+def retrieval_report(engine: Engine, gold: list[dict], out_of_scope: list[dict], k: int = 10) -> dict:
+    threshold = float(engine.settings["CONFIDENCE_THRESHOLD"])
+    ranks, misses, in_conf = [], [], []
+    for case in gold:
+        result = engine.search(case["q"], k)
+        rank = next((i + 1 for i, h in enumerate(result.hits) if answers(h.chunk.text, case["expect"])), None)
+        ranks.append(rank)
+        in_conf.append(result.confidence)
+        if rank != 1:
+            top = result.hits[0].chunk if result.hits else None
+            misses.append((case["q"], rank, top.section if top else "-", result.confidence))
+    oos_conf = [engine.search(case["q"], k).confidence for case in out_of_scope]
+    n = len(gold)
+    return {
+        "questions": n,
+        "hit@1": sum(r == 1 for r in ranks) / n,
+        "hit@3": sum(r is not None and r <= 3 for r in ranks) / n,
+        "mrr": mean(1 / r if r else 0 for r in ranks),
+        "in_scope_rejected": sum(c < threshold for c in in_conf) / n,
+        "out_of_scope": len(out_of_scope),
+        "out_of_scope_recognized": (sum(c < threshold for c in oos_conf) / len(oos_conf)) if oos_conf else 1.0,
+        "threshold": threshold,
+        "misses": misses,
+        "rejected_in_scope": [(g["q"], c) for g, c in zip(gold, in_conf) if c < threshold],
+        "accepted_out_of_scope": [(o["q"], c) for o, c in zip(out_of_scope, oos_conf) if c >= threshold],
+    }
+
+
+def format_retrieval(report: dict) -> list[str]:
+    lines = [
+        f"retrieval  questions={report['questions']}  hit@1={report['hit@1']:.3f}  hit@3={report['hit@3']:.3f}"
+        f"  MRR={report['mrr']:.3f}",
+        f"confidence threshold={report['threshold']}  out-of-scope recognized={report['out_of_scope_recognized']:.3f}"
+        f" ({report['out_of_scope']})  in-scope wrongly rejected={report['in_scope_rejected']:.3f}",
+    ]
+    for q, rank, section, conf in report["misses"]:
+        lines.append(f"  miss (rank {rank or '>10'}, conf {conf:.2f}, top: {section[:40]}): {q}")
+    for q, conf in report["rejected_in_scope"]:
+        lines.append(f"  rejected in-scope (conf {conf:.2f}): {q}")
+    for q, conf in report["accepted_out_of_scope"]:
+        lines.append(f"  accepted out-of-scope (conf {conf:.2f}): {q}")
+    return lines
+
+
+def run(engine: Engine, eval_dir: Path = EVAL_DIR) -> list[str]:
+    """Every evaluation whose data and code exist, as printable lines."""
+    gold = load_jsonl(eval_dir / "gold.jsonl")
+    oos = load_jsonl(eval_dir / "out_of_scope.jsonl")
+    lines = format_retrieval(retrieval_report(engine, gold, oos))
+    try:
+        from bot import eval_dialogue  # replies and conversations, once the dialogue layer exists
+    except ImportError:
+        eval_dialogue = None
+    if eval_dialogue is not None:
+        lines += eval_dialogue.run(engine, eval_dir)
+    try:
+        from bot import eval_safety
+    except ImportError:
+        eval_safety = None
+    if eval_safety is not None:
+        shared = Path(__file__).resolve().parent.parent.parent / "shared" / "safety" / "crisis_cases.jsonl"
+        for path in (shared, eval_dir / "crisis_own.jsonl"):
+            if path.is_file():
+                lines.append(f"safety: {path.name}")
+                lines += ["  " + line for line in eval_safety.format_report(eval_safety.score(eval_safety.load_cases(path)))]
+    return lines

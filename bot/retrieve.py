@@ -1,0 +1,60 @@
+"""Retrieval: a question to ranked passages, and a confidence that the corpus answers it.
+
+Confidence is the share of the question's meaning the best passage covers: each analysed question
+term weighs its IDF (a word the corpus has never seen weighs as much as the rarest word it has), and
+the confidence is the covered weight over the total, damped when the BM25 score itself is weak.
+Questions about things the documents never mention ("Medicare", "Ambien", "weather") lose most of
+their weight to unknown words and fall below the threshold; the dialogue layer falls back there.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.index import BM25Index
+from bot.models import Chunk, Hit, SearchResult
+from bot.text import Analyzer
+
+MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
+SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
+
+
+@dataclass
+class Retriever:
+    chunks: tuple[Chunk, ...]
+    chunk_terms: tuple[frozenset[str], ...]
+    index: BM25Index
+    analyzer: Analyzer
+
+    def _weight(self, term: str) -> float:
+        t = self.index.vocabulary.get(term)
+        if t is None:  # words the corpus lacks are weighed through ``unknown`` instead
+            return 0.0
+        return max(float(self.index.idf[t]), 0.05)
+
+    def confidence(self, terms: list[str], unknown: list[str], hit: Hit | None) -> float:
+        if hit is None or not terms:
+            return 0.0
+        weights = {t: self._weight(t) for t in set(terms)}
+        covered = sum(w for t, w in weights.items() if t in hit.matched)
+        unknown_weight = float(self.index.idf.max()) * len(set(unknown))
+        total = sum(w for t, w in weights.items() if t in self.index.vocabulary) + unknown_weight
+        if total <= 0:
+            return 0.0
+        coverage = covered / total
+        strength = 1 - math.exp(-hit.score / SCORE_SCALE)
+        return round(coverage * (0.5 + 0.5 * strength), 4)
+
+    def search(self, question: str, k: int = 10) -> SearchResult:
+        """Top-k passages for a question; any input gives a result, never an exception."""
+        text = (question or "")[:MAX_QUERY_CHARS]
+        terms = self.analyzer.terms(text, query=True)
+        if not terms:
+            return SearchResult(question, (), (), 0.0)
+        unknown = [w for w in self.analyzer.unknown_words(text) if not w.isdigit()]
+        hits = tuple(
+            Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
+            for i, score in self.index.top(terms, max(1, k)))
+        confidence = self.confidence(terms, unknown, hits[0] if hits else None)
+        return SearchResult(question, tuple(terms), hits, confidence)

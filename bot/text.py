@@ -1,0 +1,187 @@
+"""Text analysis: words, stems, synonyms, spelling and sentence boundaries. The only module that imports nltk.
+
+Everything here works offline: nltk's downloadable data (punkt, stopwords, wordnet) is never needed.
+We use its algorithmic parts only: a regexp tokenizer, the Snowball stemmer, edit distance, and a
+Punkt sentence splitter trained unsupervised on our own corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from nltk.metrics.distance import edit_distance
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+
+from bot.settings import PACKAGE_DIR
+
+SYNONYM_PREFIX = "~"  # marks a synonym-group token, so it never collides with a real stem
+_WORD = RegexpTokenizer(r"\$?\d+(?:[.,/]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_STEMMER = SnowballStemmer("english")
+# Abbreviations Punkt cannot learn from five pages; it would otherwise end a sentence at "e.g.".
+_ABBREVIATIONS = {"e.g", "i.e", "vs", "etc", "dr", "mr", "mrs", "ms", "u.s", "no", "approx", "et al", "al"}
+
+
+def normalize(text: str) -> str:
+    """NFKC, lowercase, plain apostrophes: the form every comparison is made in."""
+    return unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens, hyphenated compounds split ("12-step" -> "12", "step")."""
+    return [w[:-2] if w.endswith("'s") else w for w in _WORD.tokenize(normalize(text))]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the tokens ``words`` would produce, in the original text."""
+    return list(_WORD.span_tokenize(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stem(word)
+
+
+@lru_cache(maxsize=1)
+def default_stopwords() -> frozenset[str]:
+    path = PACKAGE_DIR / "data" / "stopwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def load_synonyms(path: str | Path | None) -> dict[str, tuple[str, ...]]:
+    """Read ``[groups]`` from a synonyms TOML file; a missing path means no synonyms."""
+    if not path or not Path(path).is_file():
+        return {}
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a valid synonyms file: {exc}") from exc
+    groups = data.get("groups", {})
+    if not isinstance(groups, dict) or not all(isinstance(v, list) for v in groups.values()):
+        raise ValueError(f"{path}: [groups] must map names to lists of phrases")
+    return {name: tuple(str(p) for p in phrases) for name, phrases in groups.items()}
+
+
+def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
+    """Punkt trained unsupervised on our own documents, plus a few abbreviations it can't learn."""
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    for text in texts:
+        trainer.train(text, finalize=False)
+    trainer.finalize_training()
+    params = trainer.get_params()
+    params.abbrev_types.update(_ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+@dataclass
+class Analyzer:
+    """Turns text into index terms the same way for passages and questions."""
+
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stopwords: frozenset[str] = field(default_factory=default_stopwords)
+    splitter: PunktSentenceTokenizer | None = None
+    vocabulary: dict[str, int] = field(default_factory=dict)  # surface word -> corpus frequency
+
+    def __post_init__(self) -> None:
+        # Phrase table: first word -> [(phrase words, group)], longest phrases first.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for group, phrases in self.synonyms.items():
+            for phrase in phrases:
+                tokens = tuple(words(phrase))
+                if tokens:
+                    self._phrases.setdefault(tokens[0], []).append((tokens, group))
+        for entries in self._phrases.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def learn_vocabulary(self, texts: Iterable[str]) -> None:
+        """Remember the corpus's words: spelling correction only ever corrects to one of them."""
+        for text in texts:
+            for w in words(text):
+                self.vocabulary[w] = self.vocabulary.get(w, 0) + 1
+        for phrases in self._phrases.values():
+            for tokens, _ in phrases:
+                for w in tokens:
+                    self.vocabulary.setdefault(w, 1)
+
+    def correct(self, word: str) -> str:
+        """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
+        if word in self.vocabulary or len(word) < 4 or not word.isalpha():
+            return word
+        limit = 1 if len(word) < 8 else 2
+        best: list[tuple[int, int, str]] = []
+        for candidate, freq in self.vocabulary.items():
+            if abs(len(candidate) - len(word)) > limit or candidate[0] != word[0] and candidate[-1] != word[-1]:
+                continue
+            distance = edit_distance(word, candidate, transpositions=True)
+            if distance <= limit:
+                best.append((distance, -freq, candidate))
+        if not best:
+            return word
+        best.sort()
+        if len(best) > 1 and best[0][0] == best[1][0] and stem(best[0][2]) != stem(best[1][2]):
+            # Two different corpus words equally close: not confident, leave it alone.
+            if -best[0][1] < 3 * -best[1][1]:
+                return word
+        return best[0][2]
+
+    def synonym_groups(self, tokens: Sequence[str]) -> list[str]:
+        """Groups whose phrases occur in ``tokens``, once per occurrence, longest match first."""
+        found, i = [], 0
+        while i < len(tokens):
+            step = 1
+            for phrase, group in self._phrases.get(tokens[i], ()):
+                if tuple(tokens[i:i + len(phrase)]) == phrase:
+                    found.append(SYNONYM_PREFIX + group)
+                    step = len(phrase)
+                    break
+            i += step
+        return found
+
+    def terms(self, text: str, query: bool = False) -> list[str]:
+        """Index terms: stems of content words plus one token per synonym group mentioned."""
+        tokens = words(text)
+        if query and self.vocabulary:
+            tokens = [self.correct(t) for t in tokens]
+        content = [stem(t) for t in tokens if t not in self.stopwords]
+        return content + self.synonym_groups(tokens)
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Content words of a question that the corpus has never seen, even after correction."""
+        return [t for t in (self.correct(w) for w in words(text))
+                if t not in self.stopwords and t not in self.vocabulary]
+
+    def match_spans(self, text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+        """Character spans of the words in ``text`` whose stem is one of ``terms`` (for highlighting)."""
+        wanted = {t for t in terms if not t.startswith(SYNONYM_PREFIX)}
+        spans = []
+        for start, end in word_spans(normalize(text)):
+            token = normalize(text[start:end])
+            token = token[:-2] if token.endswith("'s") else token
+            if token not in self.stopwords and stem(token) in wanted:
+                spans.append((start, end))
+        return spans
+
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """Sentence spans: line breaks always end one (list items, table cells), Punkt splits the rest."""
+        spans, offset = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                pieces = (self.splitter.span_tokenize(line) if self.splitter
+                          else [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", line)])
+                for start, end in pieces:
+                    segment = line[start:end]
+                    if segment.strip():
+                        lead = len(segment) - len(segment.lstrip())
+                        spans.append((offset + start + lead, offset + start + len(segment.rstrip())))
+            offset += len(line) + 1
+        return spans
