@@ -17,7 +17,8 @@ from bot.models import Chunk, Hit, SearchResult
 from bot.text import Analyzer
 
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
-SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
+SCORE_SCALE = 6.0
+UNKNOWN_WEIGHT = 3.0  # an unknown word weighs this many times the rarest known word  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Retriever:
             return 0.0
         weights = {t: self._weight(t) for t in set(terms)}
         covered = sum(w for t, w in weights.items() if t in hit.matched)
-        unknown_weight = float(self.index.idf.max()) * len(set(unknown))
+        unknown_weight = UNKNOWN_WEIGHT * float(self.index.idf.max()) * len(set(unknown))
         total = sum(w for t, w in weights.items() if t in self.index.vocabulary) + unknown_weight
         if total <= 0:
             return 0.0

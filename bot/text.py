@@ -117,7 +117,7 @@ class Analyzer:
         """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
         if word in self.vocabulary or len(word) < 4 or not word.isalpha():
             return word
-        limit = 1 if len(word) < 8 else 2
+        limit = 1  # two edits turn real words into other real words ("transportation" -> "transformation")
         best: list[tuple[int, int, str]] = []
         for candidate, freq in self.vocabulary.items():
             if abs(len(candidate) - len(word)) > limit or candidate[0] != word[0] and candidate[-1] != word[-1]:
@@ -157,8 +157,15 @@ class Analyzer:
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction."""
+        stems = self._vocabulary_stems()
         return [t for t in (self.correct(w) for w in words(text))
-                if t not in self.stopwords and t not in self.vocabulary]
+                if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
+
+    def _vocabulary_stems(self) -> frozenset[str]:
+        if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):
+            self._stems = frozenset(stem(w) for w in self.vocabulary)
+            self._stems_of = dict.fromkeys(self.vocabulary)
+        return self._stems
 
     def match_spans(self, text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         """Character spans of the words in ``text`` whose stem is one of ``terms`` (for highlighting)."""
