@@ -41,35 +41,64 @@ def _byte_map(codec: str) -> dict[str, int]:
 
 
 _BYTE_MAPS = [_byte_map(codec) for codec in _MOJIBAKE_CODECS]
+# Code pages whose upper half is a living script (Thai, Cyrillic, Central European): two of their
+# letters in a row are often real words, so only sequences with a windows-1252 C1 byte count there.
+_LETTER_CODEPAGES = {"cp874", "cp1250", "cp1251"}
+
+
+def _plausible(char: str) -> bool:
+    """What English web text double-encodes: Latin letters, punctuation, currency, ™ and the like."""
+    code = ord(char)
+    return 0xA0 <= code <= 0x24F or 0x2000 <= code <= 0x214F
 
 
 def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as a single-byte code page ("โ€™" -> "’"), leaving real text alone."""
+    """Undo UTF-8 that was decoded as a single-byte code page ("โ€™" -> "’"), leaving real text alone.
+
+    Repeated until nothing changes (text encoded twice over), so the result is a fixed point.
+    """
+    for _ in range(4):
+        fixed = _fix_once(text)
+        if fixed == text:
+            return fixed
+        text = fixed
+    return text
+
+
+def _fix_once(text: str) -> str:
     if text.isascii():
         return text
     out, i = [], 0
     while i < len(text):
-        for table in _BYTE_MAPS:
+        for codec, table in zip(_MOJIBAKE_CODECS, _BYTE_MAPS):
             lead = table.get(text[i])
             if lead is None or lead < 0xC2 or lead > 0xF4:
                 continue
             size = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
             raw = [lead] + [table.get(c, -1) for c in text[i + 1:i + size]]
+            if codec in _LETTER_CODEPAGES and not any(0x80 <= b < 0xA0 for b in raw[1:]):
+                continue
             if len(raw) == size and all(0x80 <= b <= 0xBF for b in raw[1:]):
                 try:
-                    out.append(bytes(raw).decode("utf-8"))
+                    decoded = bytes(raw).decode("utf-8")
                 except UnicodeDecodeError:
                     continue
+                if not _plausible(decoded):
+                    continue
+                out.append(decoded)
                 i += size
                 break
-            if len(raw) == size and raw[-1] == -1 and text[i + size - 1] == " " and size == 3:
+            if (size == 3 and len(raw) == 3 and raw[-1] == -1 and 0x80 <= raw[1] <= 0xBF
+                    and text[i + 2] == " "):
                 # A byte lost to whitespace (0x9D is undefined in windows-1252): "โ€ " is "”".
                 try:
-                    out.append(bytes(raw[:-1] + [0x9D]).decode("utf-8"))
-                    i += size
-                    break
+                    decoded = bytes(raw[:-1] + [0x9D]).decode("utf-8")
                 except UnicodeDecodeError:
                     continue
+                if _plausible(decoded):
+                    out.append(decoded)
+                    i += size
+                    break
         else:
             out.append(text[i])
             i += 1
