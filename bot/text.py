@@ -117,10 +117,18 @@ class Analyzer:
         """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
         if word in self.vocabulary or len(word) < 4 or not word.isalpha():
             return word
+        cache = self.__dict__.setdefault("_corrections", {})
+        if word not in cache:
+            if len(cache) > 50_000:  # bounded: a flood of random words must not grow memory
+                cache.clear()
+            cache[word] = self._nearest(word)
+        return cache[word]
+
+    def _nearest(self, word: str) -> str:
         limit = 1  # two edits turn real words into other real words ("transportation" -> "transformation")
         best: list[tuple[int, int, str]] = []
         for candidate, freq in self.vocabulary.items():
-            if abs(len(candidate) - len(word)) > limit or candidate[0] != word[0] and candidate[-1] != word[-1]:
+            if abs(len(candidate) - len(word)) > limit or (candidate[0] != word[0] and candidate[-1] != word[-1]):
                 continue
             distance = edit_distance(word, candidate, transpositions=True)
             if distance <= limit:
