@@ -7,7 +7,6 @@ Punkt sentence splitter trained unsupervised on our own corpus.
 
 from __future__ import annotations
 
-import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -81,6 +80,12 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
     params = trainer.get_params()
     params.abbrev_types.update(_ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
+
+
+@lru_cache(maxsize=1)
+def _untrained_splitter() -> PunktSentenceTokenizer:
+    """Punkt with only our abbreviation list, for an analyzer that has seen no corpus yet."""
+    return train_sentence_splitter([])
 
 
 @dataclass
@@ -191,8 +196,7 @@ class Analyzer:
         spans, offset = [], 0
         for line in text.split("\n"):
             if line.strip():
-                pieces = (self.splitter.span_tokenize(line) if self.splitter
-                          else [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]*", line)])
+                pieces = (self.splitter or _untrained_splitter()).span_tokenize(line)
                 for start, end in pieces:
                     segment = line[start:end]
                     if segment.strip():
