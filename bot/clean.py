@@ -289,7 +289,11 @@ def _split_cells(value: str, count: int) -> list[str] | None:
 
 
 def _table_blocks(header: list[str], rows: list[list[str]]) -> list[Block]:
-    """One heading per row (its label), one line per cell naming its column, so a row is a passage."""
+    """One heading per row (its label), one line per cell naming its column, so a row is a passage.
+
+    The row label is the passage's heading rather than repeated on every cell line: repeated, it
+    would outweigh the cell text for BM25.
+    """
     blocks = []
     for row in rows:
         label, cells = row[0], row[1:]
@@ -297,7 +301,7 @@ def _table_blocks(header: list[str], rows: list[list[str]]) -> list[Block]:
         if len(header) == 2:
             lines = [f"{label}: {cells[0]}"] + cells[1:] if cells else []
         else:
-            lines = [f"{label}, {col}: {cell}" for col, cell in zip(header[1:], cells) if cell]
+            lines = [f"{col}: {cell}" for col, cell in zip(header[1:], cells) if cell]
         blocks.extend(Block("table", line) for line in lines)
         blocks.append(Block("blank", ""))
     return blocks
