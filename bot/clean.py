@@ -97,7 +97,7 @@ def _fix_once(text: str) -> str:
                     continue
                 if _plausible(decoded):
                     out.append(decoded)
-                    i += size
+                    i += size - 1  # the byte was dropped; the space after it is the text's own
                     break
         else:
             out.append(text[i])

@@ -83,7 +83,8 @@ def load_folder(folder: str | Path, report: LoadReport | None = None) -> list[Do
             report.problem(path.name, f"duplicate id {doc_id!r}")
             continue
         seen.add(doc_id)
-        title = str(meta.get("title") or next(line.strip() for line in text.splitlines() if line.strip()))
+        first_line = next(line.strip() for line in text.splitlines() if line.strip())
+        title = str(meta.get("title") or first_line.lstrip("#").strip())
         documents.append(Document(
             id=doc_id, title=title, text=text, source=path.name, format=FORMATS[path.suffix.lower()],
             publisher=meta.get("publisher"), url=meta.get("url"),

@@ -1,0 +1,169 @@
+"""Text analysis: offline nltk, synonyms, abbreviations, typo correction and sentence spans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nltk
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from bot.settings import load_settings
+from bot.text import SYNONYM_PREFIX, Analyzer, load_synonyms, normalize, stem, train_sentence_splitter, words
+
+CORPUS = Path(load_settings({}, environ={})["CORPUS_DIR"])
+SYNONYMS = load_synonyms(CORPUS / "synonyms.toml")
+TEXTS = [p.read_text("utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+TRAINED = Analyzer(splitter=train_sentence_splitter(TEXTS))
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    a = Analyzer(synonyms=SYNONYMS, splitter=train_sentence_splitter(TEXTS))
+    a.learn_vocabulary(TEXTS)
+    return a
+
+
+def test_no_nltk_data_needed(monkeypatch):
+    monkeypatch.setattr(nltk.data, "path", [])
+    a = Analyzer(synonyms=SYNONYMS, splitter=train_sentence_splitter(TEXTS[:2]))
+    a.learn_vocabulary(TEXTS[:2])
+    assert a.terms("How long does an IOP last, e.g. in weeks?", query=True)
+
+
+def test_no_nltk_data_needed_for_sentences(monkeypatch):
+    monkeypatch.setattr(nltk.data, "path", [])
+    assert Analyzer(splitter=train_sentence_splitter(TEXTS[:1])).sentence_spans("One. Two.") == [(0, 4), (5, 9)]
+
+
+# --- words and stems ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("12-step programs", ["12", "step", "programs"]),
+    ("It’s the patient's plan", ["it", "the", "patient", "plan"]),
+    ("$4,939 for 12 weeks", ["$4,939", "for", "12", "weeks"]),
+    ("IOP", ["iop"]),
+    ("?!?!", []),
+    ("", []),
+])
+def test_words(text, expected):
+    assert words(text) == expected
+
+
+@pytest.mark.parametrize("a, b", [("therapy", "therapies"), ("week", "weeks"), ("insurance", "insured")])
+def test_stems_conflate(a, b):
+    assert stem(a) == stem(b)
+
+
+def test_normalize_is_nfkc_lowercase_plain_apostrophe():
+    assert normalize("IT’S ＩＯＰ") == "it's iop"
+
+
+# --- synonyms -----------------------------------------------------------------------------------
+def _groups(analyzer, text):
+    return {t for t in analyzer.terms(text) if t.startswith(SYNONYM_PREFIX)}
+
+
+@pytest.mark.parametrize("a, b", [
+    ("insurance", "coverage"),
+    ("insurance", "pay for"),
+    ("intensive outpatient program", "IOP"),
+    ("partial hospitalization", "PHP"),
+    ("cognitive behavioral therapy", "CBT"),
+    ("how long", "duration"),
+])
+def test_synonyms_share_a_token(analyzer, a, b):
+    assert _groups(analyzer, a) & _groups(analyzer, b)
+
+
+@pytest.mark.parametrize("phrase, group", [
+    ("pay for", "insurance"), ("IOP", "iop"), ("CBT", "cbt"), ("PHP", "php"), ("coverage", "insurance"),
+])
+def test_phrase_maps_to_group(analyzer, phrase, group):
+    assert SYNONYM_PREFIX + group in analyzer.terms(phrase)
+
+
+def test_longest_phrase_wins(analyzer):
+    assert analyzer.synonym_groups(words("intensive outpatient program")) == [SYNONYM_PREFIX + "iop"]
+
+
+def test_unrelated_words_share_no_token(analyzer):
+    assert not _groups(analyzer, "insurance") & _groups(analyzer, "weather")
+
+
+@pytest.mark.parametrize("content, error", [("[groups]\nx = 'not a list'", ValueError), ("[groups", ValueError)])
+def test_bad_synonyms_file(tmp_path, content, error):
+    path = tmp_path / "synonyms.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(error, match="synonyms.toml"):
+        load_synonyms(path)
+
+
+def test_missing_synonyms_file_means_none(tmp_path):
+    assert load_synonyms(tmp_path / "nope.toml") == {}
+
+
+# --- typo correction ----------------------------------------------------------------------------
+@pytest.mark.parametrize("typo, word", [("insurence", "insurance"), ("therpy", "therapy"), ("grop", "group")])
+def test_typo_corrected_to_corpus_word(analyzer, typo, word):
+    assert analyzer.correct(typo) == word
+
+
+@pytest.mark.parametrize("word", ["insurance", "weeks", "hom", "cbt", "xyzzyq", "1234"])
+def test_word_left_alone(analyzer, word):
+    """Corpus words, short words (under 4 letters), non-words and far-off words stay as they are."""
+    assert analyzer.correct(word) == word
+
+
+def test_corrects_only_to_corpus_vocabulary():
+    a = Analyzer(vocabulary={"weeks": 3})
+    assert a.correct("insurence") == "insurence"
+
+
+def test_ambiguous_typo_left_alone():
+    a = Analyzer(vocabulary={"cost": 5, "cast": 5})
+    assert a.correct("cist") == "cist"
+
+
+def test_clear_winner_among_close_words():
+    a = Analyzer(vocabulary={"cost": 50, "cast": 2})
+    assert a.correct("cist") == "cost"
+
+
+def test_no_correction_without_vocabulary():
+    assert Analyzer().terms("insurence", query=True) == [stem("insurence")]
+
+
+def test_query_terms_corrected(analyzer):
+    assert analyzer.terms("insurence", query=True) == analyzer.terms("insurance", query=True)
+
+
+def test_passage_terms_not_corrected(analyzer):
+    assert analyzer.terms("insurence") == [stem("insurence")]
+
+
+# --- sentence spans -----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, sentences", [
+    ("Some therapies, e.g. CBT, help. Next one.", ["Some therapies, e.g. CBT, help.", "Next one."]),
+    ("Use skills, i.e. coping. Then rest.", ["Use skills, i.e. coping.", "Then rest."]),
+    ("Line one without stop\nLine two", ["Line one without stop", "Line two"]),
+    ("- item one\n- item two", ["- item one", "- item two"]),
+    ("  padded.  ", ["padded."]),
+    ("", []),
+])
+def test_sentence_spans(analyzer, text, sentences):
+    assert [text[a:b] for a, b in analyzer.sentence_spans(text)] == sentences
+
+
+@hsettings(max_examples=75, deadline=None, database=None)
+@given(st.lists(st.sampled_from(["IOP", "e.g.", "therapy", "Dr.", "12", "weeks.", "Yes!", "vs.", "care"]),
+                max_size=30).map(" ".join))
+def test_sentence_spans_never_split_eg(text):
+    a = TRAINED
+    assert all(not text[s:e].endswith("e.g.") for s, e in a.sentence_spans(text)[:-1])
+
+
+@hsettings(max_examples=75, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n")), max_size=60))
+def test_sentence_spans_are_ordered_stripped_and_within_lines(text):
+    spans = Analyzer().sentence_spans(text)
+    assert all(text[s:e] == text[s:e].strip() and "\n" not in text[s:e] and s < e for s, e in spans)
