@@ -1,0 +1,409 @@
+"""Answer composition: pick verbatim sentences from the retrieved passages and cite them.
+
+Nothing here invents text. An answer is one to three sentences copied from cited passages, each
+followed by its marker; suggestions are the corpus's own question-style headings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .models import Chunk, Citation, Hit, SearchResult
+
+MAX_SENTENCES = 3
+CANDIDATE_HITS = 6  # passages whose sentences compete for the answer
+# Two sentences say the same thing when most of the shorter one's terms are in the longer one and
+# their terms overlap substantially overall (measured on the corpus: paraphrases score 0.6+/0.25+).
+NEAR_DUPLICATE_CONTAINMENT = 0.6
+NEAR_DUPLICATE_JACCARD = 0.25
+MIN_SENTENCE_WORDS = 4
+
+# Question-type cues: when the question matches the first pattern, sentences matching the second
+# are what answers it (a length of time for "how long", dollar amounts for cost...). Kept as data.
+QUESTION_CUES: tuple[tuple[str, str, str], ...] = (
+    ("duration", r"\bhow long\b|\bduration\b|\bhow many (weeks|months)\b|\blast\b|\bstay\b",
+     r"\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?(?:weeks?|months?|days?)\b|\b(?:several|few) (?:weeks|months)\b"),
+    ("hours", r"\bhours?\b|\bhrs?\b|\bsessions?\b|\bhow many days\b|\bhow often\b|\bdays? (?:a|per) week\b|\bschedule\b",
+     r"\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?hours?\b|\b(?:three|four|five|six|nine|ten|twelve|several) hours\b"
+     r"|\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?days? (?:a|per) week\b|\b(?:three|four|five) days\b"),
+    ("cost", r"\bcost\b|\bhow much\b|\bprice\b|\bafford\b|\bexpensive\b|\bcheap\b|\bfees?\b",
+     r"\$\s?\d|\bcosts?\b|\bexpensive\b|\bafford"),
+    ("insurance", r"\binsurance\b|\bcover(?:ed|age)?\b|\bpay for\b|\binsurer\b",
+     r"\b(?:covers?|covered|coverage)\b|\binsurance (?:plans?|companies|providers)\b"),
+    ("definition", r"^\s*(?:what(?:'s| is| are)|define|meaning of)\b|\bstand for\b|\bwhat even is\b",
+     r"\b(?:is|are|it'?s|it’s) (?:a|an|the|one|also)\b|\bstands? for\b|\bcalled\b|\brefers? to\b|\bdefined as\b"
+     r"|^(?:an? |the )?[\w() -]{2,60}\b(?:provides?|offers?|means)\b"),
+    ("comparison", r"\bvs\.?\b|\bversus\b|\bdifferen|\bcompare|\bbetter than\b|\bcheaper than\b",
+     r"\b(?:than|unlike|whereas|compared|while)\b|\bless (?:intensive|demanding)\b"),
+    ("audience", r"\bwho\b|\bright for\b|\bgood for\b|\bsuitable\b|\beligible\b",
+     r"\b(?:for|benefit) (?:people|individuals|those|patients|anyone|someone)\b|\bwho\b"),
+)
+CUE_BONUS = 1.5  # in units of an average query term's weight
+LEAD_BONUS = 0.5  # a query term among a sentence's first words: the sentence is about it
+LEAD_WORDS = 6
+OFF_TOPIC_PENALTY = 0.5
+FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
+RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retrieval score
+# Long sentences match more query terms by chance; past LONG_TERMS terms their overlap is damped.
+LONG_TERMS = 14
+LENGTH_EXP = 0.0
+
+# Fixed "popular topics" for fallbacks and small talk, resolved to real headings at start-up.
+# Words that frame a question ("how much", "how long") rather than name its topic; QUESTION_CUES
+# carries what they ask for, so they do not also count as topic terms.
+FRAME_WORDS = "much many long often"
+
+POPULAR_TOPICS = (
+    "what is an intensive outpatient program",
+    "how long is an intensive outpatient program",
+    "does insurance cover intensive outpatient program",
+    "what happens in an intensive outpatient program",
+)
+
+_BULLET = re.compile(r"^[\s•·\-*–]+")
+_NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
+_MARKER = re.compile(r"\[(\d+)\]")
+_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate sentence with where it came from."""
+
+    hit_rank: int
+    hit: Hit
+    start: int
+    end: int
+    text: str
+    terms: frozenset[str]
+    lead: frozenset[str] = frozenset()  # terms of the first LEAD_WORDS words
+    first: bool = False
+    antecedent: "Sentence | None" = None  # the sentence a pronoun-led one ("It's a type of...") refers back to
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Document frequencies of analysed terms over all passages, for IDF-style weights."""
+
+    df: dict
+    n: int
+
+    def idf(self, term: str) -> float:
+        return math.log(1.0 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
+
+
+def corpus_stats(chunks: Sequence[Chunk], analyzer) -> CorpusStats:
+    """Count, for each term, the passages it occurs in."""
+    df: dict[str, int] = {}
+    for chunk in chunks:
+        for term in set(analyzer.terms(chunk.text)):
+            df[term] = df.get(term, 0) + 1
+    return CorpusStats(df, len(chunks))
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def cue_kinds(question: str) -> tuple[str, ...]:
+    """The question types a question belongs to, by the first column of QUESTION_CUES."""
+    q = question.lower()
+    return tuple(kind for kind, q_pat, _ in QUESTION_CUES if re.search(q_pat, q))
+
+
+def _cue_hits(kinds: Iterable[str], sentence: str) -> int:
+    s = sentence.lower()
+    patterns = {kind: s_pat for kind, _, s_pat in QUESTION_CUES}
+    return sum(1 for kind in kinds if re.search(patterns[kind], s))
+
+
+def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDATE_HITS) -> list[Sentence]:
+    """Every readable sentence of the top passages, trimmed of bullets but otherwise verbatim."""
+    out: list[Sentence] = []
+    for rank, hit in enumerate(result.hits[:max_hits]):
+        text = hit.chunk.text
+        for start, end in analyzer.sentence_spans(text):
+            raw = text[start:end]
+            lead = _BULLET.match(raw)
+            if lead:
+                start += lead.end()
+            sentence = text[start:end].strip()
+            start = text.find(sentence, start) if sentence else start
+            if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith("?") or sentence.endswith(":"):
+                continue  # headings, questions and list lead-ins do not answer anything
+            lead_text = " ".join(sentence.split()[:LEAD_WORDS])
+            before = out[-1] if out and out[-1].hit is hit else None
+            out.append(Sentence(rank, hit, start, start + len(sentence), sentence,
+                                frozenset(analyzer.terms(sentence)), frozenset(analyzer.terms(lead_text)),
+                                first=before is None,
+                                antecedent=before if _PRONOUN_LEAD.match(sentence) else None))
+    return out
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def near_duplicate(a: frozenset, b: frozenset) -> bool:
+    """Whether two sentences' term sets say the same thing."""
+    if not a or not b:
+        return False
+    containment = len(a & b) / min(len(a), len(b))
+    return containment >= NEAR_DUPLICATE_CONTAINMENT and _jaccard(a, b) >= NEAR_DUPLICATE_JACCARD
+
+
+def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
+                   top_score: float, max_words: int) -> float:
+    """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
+    if not weights:
+        return 0.0
+    overlap = sum(w for t, w in weights.items() if t in sentence.terms)
+    if sentence.antecedent is not None:
+        overlap += ANTECEDENT_SHARE * sum(w for t, w in weights.items()
+                                          if t in sentence.antecedent.terms and t not in sentence.terms)
+    overlap *= (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
+    mean = sum(weights.values()) / len(weights)
+    score = overlap + CUE_BONUS * mean * _cue_hits(kinds, sentence.text)
+    if any(t in sentence.lead for t in weights):
+        score += LEAD_BONUS * mean
+    if any(t.startswith("~") and t not in weights for t in sentence.lead):
+        # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
+        score -= OFF_TOPIC_PENALTY * mean
+    if sentence.first:
+        score += FIRST_BONUS * mean
+    score *= 1 - RANK_WEIGHT + RANK_WEIGHT * (sentence.hit.score / top_score if top_score > 0 else 0.0)
+    if words(sentence.text) > max_words:
+        score *= 0.3  # a sentence longer than the whole answer budget is a last resort
+    return score
+
+
+def select_sentences(question_terms: Sequence[str], result: SearchResult, analyzer, stats: CorpusStats,
+                     question: str, max_words: int) -> list[tuple[Sentence, list[Sentence]]]:
+    """Greedy pick: the best sentence, then up to two more that add uncovered query terms.
+
+    Returns each chosen sentence with the near-duplicates (other passages saying the same thing)
+    that will be cited alongside it.
+    """
+    candidates = candidate_sentences(result, analyzer)
+    if not candidates:
+        return []
+    frame = set(analyzer.terms(FRAME_WORDS))
+    weights = {t: stats.idf(t) for t in set(question_terms) if t not in frame}
+    kinds = cue_kinds(question)
+    top = result.hits[0].score if result.hits else 0.0
+    scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
+                     for s in candidates), key=lambda x: x[:3], reverse=True)
+    best_score = scored[0][0]
+    if best_score <= 0:
+        return []
+    best_cues = _cue_hits(kinds, scored[0][3].text)
+    chosen: list[tuple[Sentence, list[Sentence]]] = []
+    covered: set[str] = set()
+    budget = max_words
+    for score, _, _, sentence in scored:
+        dup_of = next((c for c in chosen if near_duplicate(c[0].terms, sentence.terms)
+                       or c[0].text == sentence.text), None)
+        if dup_of is not None:
+            if all(d.hit.chunk.id != sentence.hit.chunk.id for d in [dup_of[0], *dup_of[1]]):
+                dup_of[1].append(sentence)
+            continue
+        if len(chosen) >= MAX_SENTENCES:
+            continue
+        if chosen:
+            if best_cues and not _cue_hits(kinds, sentence.text) and "comparison" not in kinds:
+                continue  # the best sentence answers the question's type; so must the rest
+            new = sum(weights[t] for t in weights if t in sentence.terms and t not in covered)
+            # A further sentence must be nearly as good, or cover query terms the others miss.
+            if score < 0.6 * best_score and not (new > 0 and score >= 0.35 * best_score):
+                continue
+            if words(sentence.text) > budget:
+                continue
+        pulled = _needs_antecedent(sentence, chosen)
+        if pulled is not None:
+            # "It's a type of psychotherapy..." is unreadable without the sentence naming "it".
+            if len(chosen) + 2 > MAX_SENTENCES or words(pulled.text) + words(sentence.text) > budget:
+                continue
+            chosen.append((pulled, []))
+            budget -= words(pulled.text)
+        chosen.append((sentence, []))
+        covered |= set(weights) & sentence.terms
+        budget -= words(sentence.text)
+    # Readable order: sentences of one passage in text order, passages by their best sentence.
+    first_rank = {}
+    for i, (s, _) in enumerate(chosen):
+        first_rank.setdefault(s.hit.chunk.id, i)
+    chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], c[0].start))
+    return chosen
+
+
+def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:
+    """The antecedent to add before ``sentence``, or None when it has none or it is already chosen."""
+    before = sentence.antecedent
+    if before is None or any(c[0] is before or c[0].text == before.text for c in chosen):
+        return None
+    return before
+
+
+def compose_answer(question: str, query_terms: Sequence[str], result: SearchResult, analyzer,
+                   stats: CorpusStats, max_words: int) -> tuple[str, tuple[Citation, ...]]:
+    """The answer text with markers, and the citations numbered in marker order ("" if nothing fits)."""
+    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words)
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for sentence, duplicates in chosen:
+        markers = []
+        for s in [sentence, *duplicates]:
+            chunk = s.hit.chunk
+            if chunk.id not in numbers:
+                numbers[chunk.id] = len(numbers) + 1
+                citations.append(Citation(n=numbers[chunk.id], id=chunk.id, doc_id=chunk.doc_id,
+                                          title=chunk.title, section=chunk.section, text=chunk.text,
+                                          url=chunk.url, score=float(s.hit.score)))
+            marker = f"[{numbers[chunk.id]}]"
+            if marker not in markers:
+                markers.append(marker)
+        parts.append(f"{sentence.text} {''.join(markers)}")
+    return " ".join(parts), tuple(citations)
+
+
+def markers_in(answer: str) -> list[int]:
+    """Marker numbers in order of first appearance (for checks and tests)."""
+    seen: list[int] = []
+    for m in _MARKER.finditer(answer):
+        n = int(m.group(1))
+        if n not in seen:
+            seen.append(n)
+    return seen
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Heading:
+    """A question-style heading from the corpus, offered as a follow-up suggestion."""
+
+    text: str
+    doc_ids: frozenset[str]
+    chunk_ids: frozenset[str]
+    terms: frozenset[str]
+
+
+def clean_heading(text: str) -> str:
+    text = _NUMBERING.sub("", _BULLET.sub("", text)).strip()
+    # "Intensive Outpatient Program (IOP) – What is IOP in Mental Health?": keep the question part.
+    for dash in (" – ", " — ", " - "):
+        if dash in text:
+            text = text.split(dash)[-1].strip()
+    return text
+
+
+def question_headings(chunks: Sequence[Chunk], analyzer) -> tuple[Heading, ...]:
+    """Distinct question-style headings (entries of heading_path ending in "?")."""
+    found: dict[str, tuple[str, set, set]] = {}
+    for chunk in chunks:
+        for entry in chunk.heading_path:
+            text = clean_heading(entry)
+            if not text.endswith("?") or words(text) < 3:
+                continue
+            key = text.lower()
+            slot = found.setdefault(key, (text, set(), set()))
+            slot[1].add(chunk.doc_id)
+            slot[2].add(chunk.id)
+    return tuple(Heading(text, frozenset(d), frozenset(c), frozenset(analyzer.terms(text)))
+                 for text, d, c in found.values())
+
+
+COMMON_SHARE = 0.2  # a term in this share of passages or more names the corpus, not a topic
+
+
+def concepts(terms: Iterable[str], stats: CorpusStats | None) -> frozenset[str]:
+    """What a heading is about: its synonym-group tokens ("~iop") and its uncommon terms.
+
+    "What is an IOP?" and "What Is An Intensive Outpatient Program?" both come to {"~iop"}.
+    """
+    terms = frozenset(terms)
+    if stats is None:
+        return terms
+    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    return frozenset(t for t in terms if t.startswith("~") or stats.idf(t) > common)
+
+
+def _same_question(a: frozenset, b: frozenset) -> bool:
+    return a == b or _jaccard(a, b) >= 0.5
+
+
+def _distinct(headings: Iterable[Heading], limit: int, stats: CorpusStats | None = None) -> list[Heading]:
+    out: list[Heading] = []
+    for h in headings:
+        mine = concepts(h.terms, stats)
+        if all(not _same_question(mine, concepts(o.terms, stats)) and h.text.lower() != o.text.lower()
+               for o in out):
+            out.append(h)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def popular_topics(headings: Sequence[Heading], analyzer, limit: int = 3,
+                   stats: CorpusStats | None = None) -> tuple[str, ...]:
+    """The headings closest to POPULAR_TOPICS, one per topic, for fallbacks and small talk."""
+    picks = []
+    for topic in POPULAR_TOPICS:
+        terms = set(analyzer.terms(topic))
+        ranked = sorted(headings, key=lambda h: (-_jaccard(frozenset(terms), h.terms), h.text))
+        if ranked and ranked[0].terms & terms:
+            picks.append(ranked[0])
+    return tuple(h.text for h in _distinct(picks, limit, stats))
+
+
+def suggest(headings: Sequence[Heading], question_terms: Iterable[str], citations: Sequence[Citation],
+            fallback: Sequence[str], limit: int = 3, stats: CorpusStats | None = None,
+            answer_terms: Iterable[str] = ()) -> tuple[str, ...]:
+    """2-4 related questions: headings of the cited documents and topic, not the one just answered.
+
+    Relatedness is the rarity-weighted overlap with the question and the answer, so a word found in
+    every passage ("IOP") does not make every heading look related.
+    """
+    q = frozenset(question_terms)
+    topic = q | frozenset(answer_terms)
+    weight = stats.idf if stats else (lambda term: 1.0)
+    mean = sum(weight(t) for t in topic) / len(topic) if topic else 1.0
+    cited_docs = {c.doc_id for c in citations}
+    cited_sections = {c.section.lower() for c in citations}
+    ranked = []
+    for h in headings:
+        if h.text.lower() in cited_sections or clean_heading(h.text).lower() in cited_sections:
+            continue  # the question just answered
+        if concepts(h.terms, stats) <= concepts(q, stats):
+            continue  # a rewording of the question itself
+        score = sum(weight(t) * (2 if t in q else 1) for t in topic & h.terms) / mean
+        score += 1.0 if h.doc_ids & cited_docs else 0.0
+        if score > 0:
+            ranked.append((score, h.text, h))
+    ranked.sort(key=lambda x: (-x[0], x[1]))
+    picks = [h.text for h in _distinct((r[2] for r in ranked), limit, stats)]
+    for text in fallback:
+        if len(picks) >= max(2, min(limit, 4)):
+            break
+        if text not in picks and text.lower() not in cited_sections:
+            picks.append(text)
+    return tuple(picks[:4])
+
+
+# --- fixed texts -------------------------------------------------------------------------------
+
+def disclaimer(handoff: str) -> str:
+    """One sentence: general information, not medical advice, and how to reach a person."""
+    return f"This is general information, not medical advice; to talk with a person, {handoff}."
+
+
+def fallback_text(handoff: str) -> str:
+    """Said plainly when the documents do not cover a question."""
+    return ("I'm sorry, the documents I have don't cover that, so I can't answer it. "
+            "You could try one of the suggested questions below, or to talk with a person, "
+            f"{handoff}.")

@@ -1,0 +1,281 @@
+"""The turn pipeline: safety first, then small talk, follow-up resolution, retrieval, answer or fallback.
+
+State lives with the client: each request carries the earlier questions, so resolving a follow-up
+is a pure function of (question, history). The rules are data tables below, h11-style.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from . import compose
+from .models import Reply, SearchResult
+
+log = logging.getLogger(__name__)
+
+# --- small talk ---------------------------------------------------------------------------------
+
+# (kind, pattern). A message is small talk when, after removing every match and the filler words,
+# nothing is left: "hi, what is an IOP?" keeps "iop" and goes on to retrieval.
+SMALLTALK: tuple[tuple[str, str], ...] = (
+    ("identity", r"\bwho (?:are|r) (?:you|u)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote) you\b"
+                 r"|\bare (?:you|u) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine"
+                 r"|therapist|doctor|counsel?l?or|nurse|live agent)\b"
+                 r"|\b(?:is this|am i talking to|am i chatting with|talking to) (?:an? )?(?:real |actual )?"
+                 r"(?:person|human|bot|robot|chat ?bot|ai|machine)\b"
+                 r"|\bwhat can (?:you|u) (?:do|help(?: me)? with)\b|\byour name\b"),
+    ("goodbye", r"\b(?:good ?bye|bye|see (?:ya|you)(?: later)?|cya|take care|that'?s all(?: for now)?"
+                r"|have a (?:good|nice|great) (?:day|night|one|evening))\b"),
+    ("thanks", r"\b(?:thanks?(?: you)?|thank u|thx|ty|tysm|appreciate (?:it|that|you)|gracias|cheers|merci)\b"),
+    ("greeting", r"\b(?:hi|hello|hey|hiya|howdy|hola|yo|greetings|good (?:morning|afternoon|evening|day))\b"),
+)
+SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
+FILLER = frozenset(
+    "a an the i im i'm me my we you u your is are am was it this that there anyone anybody someone "
+    "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
+    "all again too helped helpful help need some information info question questions have got "
+    "talking there's here everyone guys folks".split())
+
+SMALLTALK_REPLIES = {
+    "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "
+                "of articles, and show you where each answer comes from. What would you like to know?",
+    "thanks": "You're welcome. Is there anything else you'd like to know about intensive outpatient programs?",
+    "goodbye": "Take care. If you need to talk with a person, {handoff}.",
+    "identity": "I'm an automated assistant, not a person. I answer questions about intensive outpatient "
+                "programs (IOPs) using a small set of articles, and I cite where each answer comes from. "
+                "To talk with a person, {handoff}.",
+}
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+
+def smalltalk_kind(message: str) -> str | None:
+    """The small-talk kind of a message, or None when it asks something of substance."""
+    text = message.lower().replace("’", "'")
+    found = []
+    for kind, pattern in SMALLTALK:
+        if re.search(pattern, text):
+            found.append(kind)
+            text = re.sub(pattern, " ", text)
+    if not found or any(t not in FILLER for t in _tokens(text)):
+        return None
+    return min(found, key=SMALLTALK_PRIORITY.index)
+
+
+# --- follow-up resolution -----------------------------------------------------------------------
+
+# (rule, pattern, action). The first matching rule decides how a question is tied to the previous
+# one: "substitute" swaps the previous question's subject for this one's ("how much does iop cost"
+# + "and php?" -> "how much does php cost"); "append" adds the previous question's content words
+# ("what is cbt" + "is it used in IOPs?" -> "is it used in IOPs? cbt"). A short question naming
+# no subject at all takes the previous question's subjects ("subject": the "no_subject" rule).
+FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
+    ("what_about", r"^\s*(?:what|how)\s+about\b", "substitute"),
+    ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
+    ("pronoun_lead", r"^\s*(?:is|are|was|does|do|did|can|could|will|would|should|has|have)\s+"
+                     r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
+    ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him)\b", "append"),
+    ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
+)
+# A question with a pronoun but this many content words or more has a topic of its own.
+PRONOUN_MAX_CONTENT = 4
+
+# Subjects a follow-up can swap: levels of care and named therapies. Each is one pattern; the
+# first that matches the previous question is replaced by the follow-up's own words.
+SUBJECTS: tuple[str, ...] = (
+    r"intensive outpatient(?: programs?| treatment| care)?|iops?",
+    r"partial hospitali[sz]ation(?: programs?)?|php?s?",
+    r"(?:inpatient|residential)(?: rehab| treatment| care| programs?)?",
+    r"(?:standard |traditional |regular )?outpatient(?: therapy| treatment| care| programs?)?",
+    r"detox(?:ification)?", r"cbt|cognitive behavio(?:u)?ral therapy", r"dbt|dialectical behavio(?:u)?r therapy",
+    r"emdr", r"tms|transcranial magnetic stimulation", r"ketamine(?: therapy)?", r"the matrix model|matrix model",
+    r"family therapy", r"group therapy", r"individual therapy", r"12[- ]step(?: programs?)?|twelve[- ]step",
+    r"motivational interviewing", r"sober living",
+)
+_SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{s})" for s in SUBJECTS) + r")\b", re.I)
+
+QUESTION_WORDS = frozenset(
+    "what whats what's how why when where who whom which is are was were do does did can could will would "
+    "should shall may might has have had tell me about and also plus or but so then a an the it its it's "
+    "that this they them their those these one she he her him i my we our you your to of in on for with "
+    "be been being there if any some".split())
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a question was read: the text to search, and which rule tied it to history."""
+
+    question: str
+    resolved: str
+    rule: str  # "standalone" or a FOLLOWUP_RULES name, or "low_confidence"
+
+
+def content_words(text: str) -> list[str]:
+    return [t for t in _tokens(text) if t not in QUESTION_WORDS and t not in FILLER]
+
+
+def followup_rule(question: str) -> tuple[str, str] | None:
+    """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
+    q = question.lower().replace("’", "'")
+    for rule, pattern, action in FOLLOWUP_RULES:
+        if not re.search(pattern, q):
+            continue
+        if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT:
+            continue
+        return rule, action
+    if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
+        # "how long do people stay?" names no level of care or therapy: it asks about the last one.
+        return "no_subject", "subject"
+    return None
+
+
+def _strip_lead(question: str) -> str:
+    """The follow-up's own words: "and outpatient?" -> "outpatient"."""
+    q = re.sub(r"^\s*(?:(?:what|how)\s+about|and|also|plus|or|but|so|then)\b[\s,]*", "", question, flags=re.I)
+    q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
+    return q.strip(" ?!.,")
+
+
+def combine(question: str, previous: str, action: str) -> str:
+    """Tie a follow-up to the previous question by the rule's action (a pure string operation)."""
+    previous = previous.strip()
+    if action == "subject":
+        subjects = list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(previous)))
+        return f"{question.strip()} {' '.join(subjects)}".strip()
+    if action == "substitute":
+        own = _strip_lead(question)
+        if own and _SUBJECT_RE.search(own) and _SUBJECT_RE.search(previous):
+            return _SUBJECT_RE.sub(lambda _: own, previous, count=1)  # own is text, not a template
+        return f"{question.strip()} {' '.join(content_words(previous))}".strip()
+    return f"{question.strip()} {' '.join(content_words(previous))}".strip()
+
+
+def resolve(question: str, history: Sequence[str]) -> Resolution:
+    """Read a question against the history, each earlier question itself resolved against its own past."""
+    previous = ""
+    for earlier in history:
+        if smalltalk_kind(earlier) or not earlier.strip():
+            continue  # "hi" carries no topic
+        rule = followup_rule(earlier)
+        previous = combine(earlier, previous, rule[1]) if rule and previous else earlier
+    rule = followup_rule(question)
+    if rule and previous:
+        return Resolution(question, combine(question, previous, rule[1]), rule[0])
+    return Resolution(question, question, "standalone")
+
+
+def previous_topic(history: Sequence[str]) -> str:
+    """The most recent substantive history question, resolved (for the low-confidence retry)."""
+    if not history:
+        return ""
+    return resolve(history[-1], history[:-1]).resolved if not smalltalk_kind(history[-1]) else ""
+
+
+# --- the turn pipeline --------------------------------------------------------------------------
+
+_STATE_LOCK = threading.Lock()
+_STATE: dict[int, tuple[Any, compose.CorpusStats, tuple[compose.Heading, ...], tuple[str, ...]]] = {}
+
+
+def corpus_state(engine) -> tuple[compose.CorpusStats, tuple[compose.Heading, ...], tuple[str, ...]]:
+    """Term statistics, question headings and popular topics of an engine, computed once per engine."""
+    with _STATE_LOCK:
+        cached = _STATE.get(id(engine))
+        if cached is None or cached[0] is not engine:
+            stats = compose.corpus_stats(engine.chunks, engine.analyzer)
+            headings = compose.question_headings(engine.chunks, engine.analyzer)
+            popular = compose.popular_topics(headings, engine.analyzer, stats=stats)
+            cached = (engine, stats, headings, popular)
+            _STATE[id(engine)] = cached
+    return cached[1], cached[2], cached[3]
+
+
+def _safety():
+    """bot.safety, or None while it is not installed (written by another stage)."""
+    try:
+        from . import safety
+    except ModuleNotFoundError as exc:  # pragma: no cover - only before safety.py exists
+        if exc.name != f"{__package__}.safety":
+            raise
+        return None
+    return safety
+
+
+def _assess(message: str, history: Sequence[str]):
+    safety = _safety()
+    return safety.assess(message, list(history)) if safety else None
+
+
+def crisis_reply(assessment, settings: Mapping[str, Any]) -> Reply:
+    """A crisis reply: the crisis message and the resources for its kinds, never citations."""
+    safety = _safety()
+    try:
+        resources = safety.load_resources(settings["CRISIS_RESOURCES_FILE"])
+    except (OSError, ValueError):
+        # The crisis message itself names the lines; a broken resources file must not stop it.
+        log.exception("crisis resources unavailable")
+        resources = ()
+    return Reply(type="crisis", answer=safety.crisis_message(assessment.kinds),
+                 resources=tuple(safety.select_resources(resources, assessment.kinds)),
+                 confidence=1.0, disclaimer=compose.disclaimer(settings["HANDOFF_TEXT"]))
+
+
+def _search(engine, text: str) -> tuple[SearchResult, list[str]]:
+    result = engine.search(text, k=10)
+    terms = list(result.terms) or engine.analyzer.terms(text, query=True)
+    return result, terms
+
+
+def respond(engine, settings: Mapping[str, Any], question: str, history: Sequence[str] = ()) -> Reply:
+    """One turn: what the API and the CLI both answer to ``question`` after ``history``."""
+    question = question.strip()
+    history = [h for h in history if isinstance(h, str)][-int(settings.get("MAX_HISTORY", 10)):]
+    handoff = settings["HANDOFF_TEXT"]
+    stats, headings, popular = corpus_state(engine)
+
+    assessment = _assess(question, history)
+    if assessment is not None and assessment.crisis:
+        reply = crisis_reply(assessment, settings)
+        return dataclasses.replace(reply, resolved_question=question, extra={"resolved_question": question})
+    note = _safety().resources_note() if assessment is not None and assessment.sensitive_topic else None
+
+    kind = smalltalk_kind(question)
+    if kind:
+        return Reply(type="smalltalk", answer=SMALLTALK_REPLIES[kind].format(handoff=handoff),
+                     confidence=1.0, suggestions=popular, disclaimer=compose.disclaimer(handoff),
+                     note=note, resolved_question=question, extra={"resolved_question": question})
+
+    threshold = float(settings["CONFIDENCE_THRESHOLD"])
+    resolution = resolve(question, history)
+    result, terms = _search(engine, resolution.resolved)
+    if resolution.rule == "standalone" and result.confidence < threshold:
+        topic = previous_topic(history)
+        if topic:
+            # A question that retrieves poorly alone may lean on the last topic ("what would be better then?").
+            retry = f"{question} {' '.join(content_words(topic))}"
+            retry_result, retry_terms = _search(engine, retry)
+            if retry_result.confidence >= threshold and retry_result.confidence > result.confidence:
+                resolution = Resolution(question, retry, "low_confidence")
+                result, terms = retry_result, retry_terms
+
+    answer, citations = ("", ())
+    if result.hits and result.confidence >= threshold:
+        answer, citations = compose.compose_answer(
+            resolution.resolved, terms, result, engine.analyzer, stats, int(settings["ANSWER_MAX_WORDS"]))
+    extra = {"resolved_question": resolution.resolved}
+    if not citations:
+        return Reply(type="fallback", answer=compose.fallback_text(handoff), confidence=result.confidence,
+                     suggestions=popular, disclaimer=compose.disclaimer(handoff), note=note,
+                     resolved_question=resolution.resolved, extra=extra)
+    suggestions = compose.suggest(headings, terms, citations, popular, stats=stats,
+                                  answer_terms=engine.analyzer.terms(answer))
+    return Reply(type="answer", answer=answer, citations=citations, confidence=result.confidence,
+                 suggestions=suggestions, disclaimer=compose.disclaimer(handoff), note=note,
+                 resolved_question=resolution.resolved, extra=extra)

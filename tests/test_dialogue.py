@@ -1,0 +1,145 @@
+"""The turn pipeline: small talk, follow-up resolution (pure functions over the rule table), replies."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import dialogue
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("hi", "greeting"), ("Hello, I need some information", "greeting"), ("good morning!", "greeting"),
+    ("thanks so much, that helped", "thanks"), ("thx", "thanks"),
+    ("bye!", "goodbye"), ("ok bye thanks", "goodbye"), ("that's all for now", "goodbye"),
+    ("who are you?", "identity"), ("are you a real person?", "identity"), ("am i talking to a human", "identity"),
+])
+def test_smalltalk_kind(message, kind):
+    assert dialogue.smalltalk_kind(message) == kind
+
+
+@pytest.mark.parametrize("message", [
+    "hi, what is an IOP?", "thanks! how long does it last?", "how long is iop", "who is iop for?", "",
+])
+def test_a_question_of_substance_is_not_smalltalk(message):
+    assert dialogue.smalltalk_kind(message) is None
+
+
+@pytest.mark.parametrize("question, rule", [
+    ("and outpatient?", "conjunction"), ("what about PHP?", "what_about"), ("how about for teens", "what_about"),
+    ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"),
+    ("do i need a referral?", "no_subject"),
+])
+def test_followup_rule(question, rule):
+    assert dialogue.followup_rule(question)[0] == rule
+
+
+@pytest.mark.parametrize("question", [
+    "what is an intensive outpatient program", "does insurance cover iop",
+    "is it true that group therapy in an iop helps with depression and anxiety",
+])
+def test_a_full_question_has_no_followup_rule(question):
+    assert dialogue.followup_rule(question) is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["how much does iop cost"], "and outpatient?", "how much does outpatient cost"),
+    (["how many hours a week is iop"], "what about PHP?", "how many hours a week is PHP"),
+    (["what is cbt"], "is it used in IOPs?", "is it used in IOPs? cbt"),
+    (["what is an iop"], "how long does it last?", "how long does it last? iop"),
+    # earlier follow-ups are resolved in turn, so the topic carries through a chain
+    (["what is iop", "how many hours a day?"], "and how many days?", "and how many days? many hours day iop"),
+    (["what is residential treatment"], "how long do people stay?", "how long do people stay? residential treatment"),
+    (["do iops have group therapy"], "what are the benefits?", "what are the benefits? iops group therapy"),
+])
+def test_resolve(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_followup_is_text_not_a_regex_template():
+    assert dialogue.resolve(r"and php \1 \g<0>?", ["how much does iop cost"]).resolved == r"how much does php \1 \g<0> cost"
+
+
+def test_a_standalone_question_ignores_history():
+    resolution = dialogue.resolve("does insurance cover iop", ["what is cbt"])
+    assert resolution.rule == "standalone" and resolution.resolved == "does insurance cover iop"
+
+
+def test_smalltalk_in_history_carries_no_topic():
+    assert dialogue.resolve("how long does it last?", ["hi"]).resolved == "how long does it last?"
+
+
+# --- respond() over the fake engine: no corpus, no safety module -----------------------------------
+
+@pytest.fixture
+def no_safety(monkeypatch):
+    monkeypatch.setattr(dialogue, "_safety", lambda: None)
+
+
+def test_answer_reply(fake_engine, settings, no_safety):
+    reply = dialogue.respond(fake_engine, settings, "how long does an iop last", [])
+    assert reply.type == "answer" and reply.citations and "8 to 12 weeks" in reply.answer
+    assert reply.resolved_question == "how long does an iop last"
+    assert settings["HANDOFF_TEXT"] in reply.disclaimer
+
+
+def test_followup_reply_uses_history(fake_engine, settings, no_safety):
+    reply = dialogue.respond(fake_engine, settings, "how long does it last?", ["what is an iop"])
+    assert reply.type == "answer" and "8 to 12 weeks" in reply.answer
+
+
+def test_fallback_reply_never_cites(fake_engine, settings, no_safety):
+    reply = dialogue.respond(fake_engine, settings, "banana bread recipe", [])
+    assert reply.type == "fallback" and reply.citations == ()
+    assert settings["HANDOFF_TEXT"] in reply.answer and reply.suggestions
+
+
+def test_smalltalk_reply(fake_engine, settings, no_safety):
+    reply = dialogue.respond(fake_engine, settings, "who are you?", [])
+    assert reply.type == "smalltalk" and "not a person" in reply.answer and reply.citations == ()
+
+
+def _fake_safety(crisis: bool, sensitive: bool):
+    assessment = types.SimpleNamespace(crisis=crisis, kinds=("suicide",) if crisis else (),
+                                       sensitive_topic=sensitive, reasons=())
+    return types.SimpleNamespace(
+        assess=lambda message, history: assessment,
+        load_resources=lambda path: ("line",),
+        select_resources=lambda resources, kinds: tuple(resources),
+        crisis_message=lambda kinds: "Please reach out now.",
+        resources_note=lambda: "Help is available.")
+
+
+def test_crisis_runs_before_everything_else(fake_engine, settings, monkeypatch):
+    monkeypatch.setattr(dialogue, "_safety", lambda: _fake_safety(True, True))
+    reply = dialogue.respond(fake_engine, settings, "hi", [])
+    assert reply.type == "crisis" and reply.answer == "Please reach out now."
+    assert reply.citations == () and reply.resources == ("line",)
+
+
+def test_sensitive_topic_adds_the_resources_note(fake_engine, settings, monkeypatch):
+    monkeypatch.setattr(dialogue, "_safety", lambda: _fake_safety(False, True))
+    reply = dialogue.respond(fake_engine, settings, "how long does an iop last", [])
+    assert reply.type == "answer" and reply.note == "Help is available."
+
+
+# --- the real engine and corpus ------------------------------------------------------------------
+
+@pytest.mark.parametrize("turns, expect", [
+    (["what is an iop?", "how long does it last?"], "weeks"),
+    (["how much does iop cost", "and outpatient?"], "$"),
+    (["what is cbt", "is it used in IOPs?"], "CBT"),
+])
+def test_multi_turn_conversations_on_the_corpus(engine, settings, turns, expect):
+    reply = dialogue.respond(engine, settings, turns[-1], turns[:-1])
+    assert reply.type == "answer" and expect in reply.answer
+
+
+@given(question=st.text(max_size=80), history=st.lists(st.text(max_size=80), max_size=4),
+       lead=st.sampled_from(["", "and ", "what about ", "is it ", "and php "]))
+def test_resolve_never_fails_and_keeps_the_question(question, history, lead):
+    resolution = dialogue.resolve(lead + question, history + ["how much does iop cost"])
+    assert isinstance(resolution.resolved, str) and resolution.rule
