@@ -29,7 +29,7 @@ def get_engine(settings: Mapping[str, Any]):
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then BOT_* environment variables, then ``test_config``."""
-    from . import api, errors, web
+    from . import api, errors, openapi, protect, web
 
     settings = load_settings(test_config)
     app = Flask(__name__)
@@ -40,4 +40,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(web.bp)
+    app.register_blueprint(openapi.bp)  # carries its own /api prefix
+    protect.install(app, settings)  # rate limits, CORS, security headers, request limits, JSON logs
     return app

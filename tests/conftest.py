@@ -14,8 +14,10 @@ from bot.settings import load_settings
 
 @pytest.fixture(scope="session")
 def test_config(tmp_path_factory) -> dict:
-    """Overrides every test app uses: its own index cache, so tests never touch the real one."""
-    return {"TESTING": True, "INDEX_DIR": str(tmp_path_factory.mktemp("index"))}
+    """Overrides every test app uses: its own index cache, and limits high enough that only the
+    rate-limit tests (which set their own) ever see a 429."""
+    return {"TESTING": True, "INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+            "RATE_LIMIT": "100000/minute", "SEARCH_RATE_LIMIT": "100000/minute"}
 
 
 @pytest.fixture(scope="session")

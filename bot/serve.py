@@ -1,0 +1,94 @@
+"""The production server: gunicorn, started from Python with the app already built.
+
+``preload_app`` is the point: ``create_app`` has loaded the corpus and built (or read) the index in the master
+before the workers fork, so every worker shares those pages copy-on-write and none pays the start-up cost.
+Dialogue state lives in the client, so any worker can serve any turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any, Mapping
+
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+MAX_AUTO_WORKERS = 8
+
+
+def worker_count(setting: int, cores: int | None = None) -> int:
+    """WORKERS, or 2 x cores + 1 capped at 8 when it is 0."""
+    if int(setting) > 0:
+        return int(setting)
+    cores = cores or os.cpu_count() or 1
+    return min(2 * cores + 1, MAX_AUTO_WORKERS)
+
+
+def gunicorn_options(settings: Mapping[str, Any], host: str, port: int) -> dict[str, Any]:
+    """The gunicorn configuration our settings imply."""
+    return {
+        "bind": f"{host}:{int(port)}",
+        "workers": worker_count(settings["WORKERS"]),
+        "worker_class": "gthread",
+        "threads": max(1, int(settings["THREADS"])),
+        "timeout": int(settings["TIMEOUT"]),
+        "graceful_timeout": min(int(settings["TIMEOUT"]), 10),
+        "preload_app": True,
+        "accesslog": None,  # gunicorn's access line has the client address and query string; bot.access logs instead
+        "errorlog": "-",
+        "loglevel": str(settings["LOG_LEVEL"]).lower(),
+        "proc_name": "iop-bot",
+        # gunicorn 25+ opens a control socket at one fixed path per user; two servers would fight over it.
+        "control_socket_disable": True,
+        # The app does its own proxy handling (TRUST_PROXY); gunicorn must not trust headers on its own.
+        "forwarded_allow_ips": "127.0.0.1" if int(settings["TRUST_PROXY"]) > 0 else "",
+    }
+
+
+class BotServer(BaseApplication):
+    """A gunicorn application around an already-built Flask app."""
+
+    def __init__(self, app, options: Mapping[str, Any]):
+        self.application = app
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+        self.cfg.set("when_ready", _when_ready)
+
+    def load(self):
+        return self.application
+
+
+def _when_ready(server) -> None:
+    cfg = server.cfg
+    server.log.info("listening on http://%s (gunicorn, %d workers x %d threads, timeout %ss)",
+                    cfg.bind[0], cfg.workers, cfg.threads, cfg.timeout)
+
+
+def _structured_access_log() -> None:
+    """bot.access lines are JSON already: print them bare, one per line, on stderr."""
+    access = logging.getLogger("bot.access")
+    if not any(getattr(h, "_bot_access", False) for h in access.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._bot_access = True  # type: ignore[attr-defined]
+        access.addHandler(handler)
+    access.propagate = False
+
+
+def run_gunicorn(app, settings: Mapping[str, Any], host: str, port: int) -> int:
+    """Serve ``app`` with gunicorn until it is stopped; returns the process exit status."""
+    _structured_access_log()
+    options = gunicorn_options(settings, host, port)
+    try:
+        BotServer(app, options).run()
+    except SystemExit as exc:  # gunicorn's arbiter exits through sys.exit on halt or a failed bind
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
