@@ -21,17 +21,7 @@
   let lastTouch = Date.now();
   let dirty = false; // anything to forget?
 
-  /** Build an element; strings become text nodes, never HTML. */
-  function h(tag, attrs, ...kids) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === false || v == null) continue;
-      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const kid of kids.flat(Infinity)) if (kid != null && kid !== false) node.append(kid);
-    return node;
-  }
+  const { h } = window.iopDom; // strings become text nodes, never HTML (web/dom.js)
 
   /** A URL as plain text: the kiosk never links away from itself. */
   function plainUrl(url) {

@@ -20,17 +20,7 @@
   let answerCtl = null;
   let answerText = "";
 
-  /** Build an element; strings become text nodes, never HTML. */
-  function h(tag, attrs, ...kids) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === false || v == null) continue;
-      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    for (const kid of kids.flat(Infinity)) if (kid != null && kid !== false) node.append(kid);
-    return node;
-  }
+  const { h } = window.iopDom; // strings become text nodes, never HTML (web/dom.js)
 
   /** text[from:to] as text nodes and <mark>s, from character spans (clamped, sorted, overlaps merged). */
   function marked(text, spans, from = 0, to = text.length) {
