@@ -30,19 +30,13 @@ def cmd_search(args, settings) -> int:
 
 
 def cmd_index(args, settings) -> int:
-    from bot.engine import Engine, _write_atomically, cache_key, index_dir
-    from bot.sources import LoadReport, load_folder
+    from bot.engine import Engine
 
     started = time.perf_counter()
-    report = LoadReport()
-    documents = load_folder(settings["CORPUS_DIR"], report)
-    key = cache_key(settings, documents)
-    engine = Engine.build({**settings, "_cache_key": key}, documents, report)
-    path = index_dir(settings) / f"engine-{key}.pickle"
-    _write_atomically(path, engine)
+    engine = Engine.from_settings(settings, rebuild=True)
     print(f"indexed {len(engine.documents)} documents, {len(engine.chunks)} passages "
-          f"in {(time.perf_counter() - started) * 1000:.0f} ms -> {path}")
-    for problem in report.problems:
+          f"in {(time.perf_counter() - started) * 1000:.0f} ms")
+    for problem in engine.report.problems:
         print(f"  skipped {problem}")
     for cleaned in engine.cleaned:
         print(f"  {cleaned.document.id}: {len(cleaned.sections)} sections, {len(cleaned.removed)} pieces removed")

@@ -74,14 +74,14 @@ class Engine:
         return cls(settings, tuple(documents), tuple(cleaned), tuple(chunks), analyzer, retriever, report)
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "Engine":
+    def from_settings(cls, settings: dict, rebuild: bool = False) -> "Engine":
         """Load the cached engine for this corpus and configuration, or build and cache it."""
         report = LoadReport()
         documents = load_folder(settings["CORPUS_DIR"], report)  # fails fast, naming the folder
         key = cache_key(settings, documents)
         path = index_dir(settings) / f"engine-{key}.pickle"
         started = time.perf_counter()
-        if path.is_file():
+        if path.is_file() and not rebuild:
             try:
                 with open(path, "rb") as handle:
                     engine = pickle.load(handle)
