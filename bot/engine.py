@@ -23,7 +23,7 @@ from bot.models import Chunk, CleanedDocument, Document, SearchResult
 from bot.retrieve import Retriever
 from bot.settings import PACKAGE_DIR
 from bot.sources import LoadReport, load_folder
-from bot.text import Analyzer, load_synonyms, train_sentence_splitter
+from bot.text import Analyzer, load_forms, load_synonyms, train_sentence_splitter
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ class Engine:
             documents = load_folder(settings["CORPUS_DIR"], report)
         rules = load_rules(_corpus_file(settings, "CLEANING_FILE", "cleaning.toml"))
         cleaned = [clean_document(d, rules) for d in documents]
-        analyzer = Analyzer(synonyms=load_synonyms(_corpus_file(settings, "SYNONYMS_FILE", "synonyms.toml")),
+        lexicon = _corpus_file(settings, "SYNONYMS_FILE", "synonyms.toml")
+        analyzer = Analyzer(synonyms=load_synonyms(lexicon), forms=load_forms(lexicon),
                             splitter=train_sentence_splitter(c.text for c in cleaned))
         chunks = chunk_all(cleaned, int(settings["CHUNK_MAX_WORDS"]), analyzer.sentence_spans)
         if not chunks:

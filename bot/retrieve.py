@@ -18,7 +18,7 @@ from bot.text import Analyzer
 
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
 SCORE_SCALE = 6.0
-UNKNOWN_WEIGHT = 3.0  # an unknown word weighs this many times the rarest known word  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
+UNKNOWN_WEIGHT = 5.0  # an unknown word of full specificity weighs this many times the rarest known word
 
 
 @dataclass
@@ -34,12 +34,12 @@ class Retriever:
             return 0.0
         return max(float(self.index.idf[t]), 0.05)
 
-    def confidence(self, terms: list[str], unknown: list[str], hit: Hit | None) -> float:
+    def confidence(self, terms: list[str], unknown: dict[str, float], hit: Hit | None) -> float:
         if hit is None or not terms:
             return 0.0
         weights = {t: self._weight(t) for t in set(terms)}
         covered = sum(w for t, w in weights.items() if t in hit.matched)
-        unknown_weight = UNKNOWN_WEIGHT * float(self.index.idf.max()) * len(set(unknown))
+        unknown_weight = UNKNOWN_WEIGHT * float(self.index.idf.max()) * sum(unknown.values())
         total = sum(w for t, w in weights.items() if t in self.index.vocabulary) + unknown_weight
         if total <= 0:
             return 0.0
@@ -53,7 +53,7 @@ class Retriever:
         terms = self.analyzer.terms(text, query=True)
         if not terms:
             return SearchResult(question, (), (), 0.0)
-        unknown = [w for w in self.analyzer.unknown_words(text) if not w.isdigit()]
+        unknown = self.analyzer.unknown_specificity(text)
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
             for i, score in self.index.top(terms, max(1, k)))

@@ -7,6 +7,8 @@ Punkt sentence splitter trained unsupervised on our own corpus.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,7 +24,9 @@ from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 from bot.settings import PACKAGE_DIR
 
 SYNONYM_PREFIX = "~"  # marks a synonym-group token, so it never collides with a real stem
-_WORD = RegexpTokenizer(r"\$?\d+(?:[.,/]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?")
+FORM_PREFIX = "#"  # marks a question-form token ("#duration"): what kind of answer a text asks for or gives
+_WORD = RegexpTokenizer(r"\$?\d+(?:[.,/]\d+)*%?|(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:'[^\W\d_]+)?")
+_NEGATIONS = {"can't": "can", "won't": "will", "ain't": "is", "shan't": "shall"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _STEMMER = SnowballStemmer("english")
 # Abbreviations Punkt cannot learn from five pages; it would otherwise end a sentence at "e.g.".
@@ -35,8 +39,16 @@ def normalize(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lowercase word tokens, hyphenated compounds split ("12-step" -> "12", "step")."""
-    return [w[:-2] if w.endswith("'s") else w for w in _WORD.tokenize(normalize(text))]
+    """Lowercase word tokens: compounds split ("12-step"), acronyms undotted ("I.O.P."), "n't" as "not"."""
+    out = []
+    for w in _WORD.tokenize(normalize(text)):
+        if w.endswith("."):
+            out.append(w.replace(".", ""))
+        elif w.endswith("n't"):
+            out += [_NEGATIONS.get(w, w[:-3]), "not"]
+        else:
+            out.append(w[:-2] if w.endswith("'s") else w)
+    return out
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -56,6 +68,21 @@ def default_stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def default_english() -> dict[str, int]:
+    """English words by frequency rank (1 = most frequent), shipped as data (SymSpell's list, MIT)."""
+    path = PACKAGE_DIR / "data" / "english_words.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    ranked = (line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return {w: rank for rank, w in enumerate(ranked, start=1)}
+
+
+COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
+RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
+MIN_SPECIFICITY = 0.1
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
+
+
 def load_synonyms(path: str | Path | None) -> dict[str, tuple[str, ...]]:
     """Read ``[groups]`` from a synonyms TOML file; a missing path means no synonyms."""
     if not path or not Path(path).is_file():
@@ -68,6 +95,38 @@ def load_synonyms(path: str | Path | None) -> dict[str, tuple[str, ...]]:
     if not isinstance(groups, dict) or not all(isinstance(v, list) for v in groups.values()):
         raise ValueError(f"{path}: [groups] must map names to lists of phrases")
     return {name: tuple(str(p) for p in phrases) for name, phrases in groups.items()}
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    """A kind of answer ("duration"): how questions ask for it and how passages give it.
+
+    Indexing the answer kind as a term of its own (predictive annotation) lets "how long is it?"
+    match a passage that says "8 to 12 weeks" without sharing a single word with it.
+    """
+
+    name: str
+    ask: re.Pattern
+    answer: re.Pattern
+
+
+def load_forms(path: str | Path | None) -> tuple[QuestionForm, ...]:
+    """Read ``[forms.NAME]`` tables (``ask`` and ``answer`` regex lists) from the synonyms file."""
+    if not path or not Path(path).is_file():
+        return ()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a valid synonyms file: {exc}") from exc
+    forms = []
+    for name, table in (data.get("forms") or {}).items():
+        try:
+            ask = re.compile("|".join(f"(?:{p})" for p in table["ask"]))
+            answer = re.compile("|".join(f"(?:{p})" for p in table["answer"]))
+        except (KeyError, TypeError, re.error) as exc:
+            raise ValueError(f"{path}: [forms.{name}] needs 'ask' and 'answer' lists of regular expressions: {exc}") from exc
+        forms.append(QuestionForm(str(name), ask, answer))
+    return tuple(forms)
 
 
 def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
@@ -93,7 +152,9 @@ class Analyzer:
     """Turns text into index terms the same way for passages and questions."""
 
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    forms: tuple[QuestionForm, ...] = ()
     stopwords: frozenset[str] = field(default_factory=default_stopwords)
+    english: dict[str, int] = field(default_factory=default_english, repr=False)
     splitter: PunktSentenceTokenizer | None = None
     vocabulary: dict[str, int] = field(default_factory=dict)  # surface word -> corpus frequency
 
@@ -161,18 +222,53 @@ class Analyzer:
         return found
 
     def terms(self, text: str, query: bool = False) -> list[str]:
-        """Index terms: stems of content words plus one token per synonym group mentioned."""
+        """Index terms: stems of content words, one token per synonym group mentioned, and form tokens."""
         tokens = words(text)
+        if not tokens:
+            return []  # punctuation or emoji alone asks for nothing, whatever its shape
         if query and self.vocabulary:
-            tokens = [self.correct(t) for t in tokens]
+            tokens = [self.spell(t) for t in tokens]
         content = [stem(t) for t in tokens if t not in self.stopwords]
-        return content + self.synonym_groups(tokens)
+        return content + self.synonym_groups(tokens) + self.form_tokens(text, query)
+
+    def form_tokens(self, text: str, query: bool = False) -> list[str]:
+        """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""
+        if not self.forms:
+            return []
+        flat = normalize(text)
+        if query:
+            return [FORM_PREFIX + f.name for f in self.forms if f.ask.search(flat)]
+        return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
+
+    def spell(self, word: str) -> str:
+        """A question word as the corpus would spell it: a real English word is never taken for a typo."""
+        return word if word in self.english else self.correct(word)
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction."""
         stems = self._vocabulary_stems()
-        return [t for t in (self.correct(w) for w in words(text))
+        return [t for t in (self.spell(w) for w in words(text))
                 if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
+
+    def unknown_specificity(self, text: str) -> dict[str, float]:
+        """Each unknown content word of a question with how much it says about what is asked (0.1 to 1).
+
+        By the word's rank in general English: "said" or "whole" cost a question little, a rarer word
+        more, and a name (capitalised inside the sentence, or no English word at all: "Aetna",
+        "Xanax") the most, because the corpus that never mentions it probably does not answer it.
+        """
+        names = {normalize(m) for m in _NAME.findall(text)}
+        span = math.log(RARE_RANK) - math.log(COMMON_RANK)
+        out = {}
+        for word in self.unknown_words(text):
+            rank = self.english.get(word)
+            if word.isdigit():
+                continue
+            if rank is None or word in names:
+                out[word] = 1.0
+            else:
+                out[word] = min(1.0, max(MIN_SPECIFICITY, (math.log(rank) - math.log(COMMON_RANK)) / span))
+        return out
 
     def _vocabulary_stems(self) -> frozenset[str]:
         if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):

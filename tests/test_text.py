@@ -9,17 +9,19 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.settings import load_settings
-from bot.text import SYNONYM_PREFIX, Analyzer, load_synonyms, normalize, stem, train_sentence_splitter, words
+from bot.text import (FORM_PREFIX, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms, normalize, stem,
+                      train_sentence_splitter, words)
 
 CORPUS = Path(load_settings({}, environ={})["CORPUS_DIR"])
 SYNONYMS = load_synonyms(CORPUS / "synonyms.toml")
+FORMS = load_forms(CORPUS / "synonyms.toml")
 TEXTS = [p.read_text("utf-8") for p in sorted(CORPUS.glob("*.txt"))]
 TRAINED = Analyzer(splitter=train_sentence_splitter(TEXTS))
 
 
 @pytest.fixture(scope="module")
 def analyzer():
-    a = Analyzer(synonyms=SYNONYMS, splitter=train_sentence_splitter(TEXTS))
+    a = Analyzer(synonyms=SYNONYMS, forms=FORMS, splitter=train_sentence_splitter(TEXTS))
     a.learn_vocabulary(TEXTS)
     return a
 
@@ -41,6 +43,9 @@ def test_no_nltk_data_needed_for_sentences(monkeypatch):
     ("12-step programs", ["12", "step", "programs"]),
     ("It’s the patient's plan", ["it", "the", "patient", "plan"]),
     ("$4,939 for 12 weeks", ["$4,939", "for", "12", "weeks"]),
+    ("my doctor said 'I.O.P.'", ["my", "doctor", "said", "iop"]),
+    ("who shouldn't go", ["who", "should", "not", "go"]),
+    ("I can't", ["i", "can", "not"]),
     ("IOP", ["iop"]),
     ("?!?!", []),
     ("", []),
@@ -69,10 +74,82 @@ def _groups(analyzer, text):
     ("intensive outpatient program", "IOP"),
     ("partial hospitalization", "PHP"),
     ("cognitive behavioral therapy", "CBT"),
-    ("how long", "duration"),
+    ("OCD", "obsessive-compulsive disorder"),
 ])
 def test_synonyms_share_a_token(analyzer, a, b):
     assert _groups(analyzer, a) & _groups(analyzer, b)
+
+
+# --- question forms -----------------------------------------------------------------------------
+def _forms(analyzer, text, query):
+    return {t[len(FORM_PREFIX):] for t in analyzer.terms(text, query=query) if t.startswith(FORM_PREFIX)}
+
+
+@pytest.mark.parametrize("question, form", [
+    ("how long does it last?", "duration"),
+    ("iop duration", "duration"),
+    ("is it a 30 day thing or longer", "duration"),
+    ("how many hours a week", "hours"),
+    ("how many days a week is iop", "frequency"),
+    ("is it monday thru friday", "frequency"),
+    ("how much does it cost", "money"),
+    ("can i afford it", "money"),
+    ("who is iop for", "audience"),
+    ("what is an iop", "definition"),
+    ("iop vs php", "comparison"),
+    ("how do i get into a program", "steps"),
+    ("does iop work", "effectiveness"),
+])
+def test_questions_ask_for_a_form(analyzer, question, form):
+    assert form in _forms(analyzer, question, query=True)
+
+
+@pytest.mark.parametrize("passage, form", [
+    ("IOPs typically last 8 to 12 weeks.", "duration"),
+    ("Most run for several weeks to a few months.", "duration"),
+    ("A minimum of 9 hours (usually 3-hour sessions).", "hours"),
+    ("Participants attend sessions three to five days per week.", "frequency"),
+    ("average cost $4,939 for 12 weeks", "money"),
+    ("recommended for people leaving residential treatment", "audience"),
+    ("An IOP is a structured treatment program for adults.", "definition"),
+])
+def test_passages_give_a_form(analyzer, passage, form):
+    assert form in _forms(analyzer, passage, query=False)
+
+
+@pytest.mark.parametrize("passage, form", [
+    ("Outpatient Treatment: 1-2 hours per week", "duration"),  # "per week" is a rate, not a length
+    ("Group therapy helps people feel less alone.", "money"),
+])
+def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
+    assert form not in _forms(analyzer, passage, query=False)
+
+
+def test_a_question_of_punctuation_asks_for_no_form(analyzer):
+    assert analyzer.terms("  ?!  ", query=True) == []
+
+
+def test_bad_form_patterns_are_a_clear_error(tmp_path):
+    path = tmp_path / "synonyms.toml"
+    path.write_text('[forms.broken]\nask = ["(unclosed"]\nanswer = ["x"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="forms.broken"):
+        load_forms(path)
+
+
+# --- spelling and specificity -------------------------------------------------------------------
+@pytest.mark.parametrize("word", ["coming", "decides", "touring"])
+def test_real_english_words_are_never_taken_for_typos(analyzer, word):
+    assert analyzer.spell(word) == word
+
+
+def test_typos_that_are_no_english_word_are_corrected(analyzer):
+    assert analyzer.spell("insurence") == "insurance"
+
+
+def test_unknown_names_weigh_more_than_common_words(analyzer):
+    weights = analyzer.unknown_specificity("does Medicare pay if I said so, says my Aetna plan")
+    assert weights["aetna"] == 1.0 and weights["medicare"] == 1.0
+    assert weights["said"] < 0.5
 
 
 @pytest.mark.parametrize("phrase, group", [
