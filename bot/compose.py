@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .models import Chunk, Citation, Hit, SearchResult
 
@@ -21,26 +21,8 @@ NEAR_DUPLICATE_CONTAINMENT = 0.6
 NEAR_DUPLICATE_JACCARD = 0.25
 MIN_SENTENCE_WORDS = 4
 
-# Question-type cues: when the question matches the first pattern, sentences matching the second
-# are what answers it (a length of time for "how long", dollar amounts for cost...). Kept as data.
-QUESTION_CUES: tuple[tuple[str, str, str], ...] = (
-    ("duration", r"\bhow long\b|\bduration\b|\bhow many (weeks|months)\b|\blast\b|\bstay\b",
-     r"\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?(?:weeks?|months?|days?)\b|\b(?:several|few) (?:weeks|months)\b"),
-    ("hours", r"\bhours?\b|\bhrs?\b|\bsessions?\b|\bhow many days\b|\bhow often\b|\bdays? (?:a|per) week\b|\bschedule\b",
-     r"\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?hours?\b|\b(?:three|four|five|six|nine|ten|twelve|several) hours\b"
-     r"|\b\d+\s*(?:(?:to|-|–)\s*\d+\s*)?days? (?:a|per) week\b|\b(?:three|four|five) days\b"),
-    ("cost", r"\bcost\b|\bhow much\b|\bprice\b|\bafford\b|\bexpensive\b|\bcheap\b|\bfees?\b",
-     r"\$\s?\d|\bcosts?\b|\bexpensive\b|\bafford"),
-    ("insurance", r"\binsurance\b|\bcover(?:ed|age)?\b|\bpay for\b|\binsurer\b",
-     r"\b(?:covers?|covered|coverage)\b|\binsurance (?:plans?|companies|providers)\b"),
-    ("definition", r"^\s*(?:what(?:'s| is| are)|define|meaning of)\b|\bstand for\b|\bwhat even is\b",
-     r"\b(?:is|are|it'?s|it’s) (?:a|an|the|one|also)\b|\bstands? for\b|\bcalled\b|\brefers? to\b|\bdefined as\b"
-     r"|^(?:an? |the )?[\w() -]{2,60}\b(?:provides?|offers?|means)\b"),
-    ("comparison", r"\bvs\.?\b|\bversus\b|\bdifferen|\bcompare|\bbetter than\b|\bcheaper than\b",
-     r"\b(?:than|unlike|whereas|compared|while)\b|\bless (?:intensive|demanding)\b"),
-    ("audience", r"\bwho\b|\bright for\b|\bgood for\b|\bsuitable\b|\beligible\b",
-     r"\b(?:for|benefit) (?:people|individuals|those|patients|anyone|someone)\b|\bwho\b"),
-)
+# What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
+# forms (corpus/synonyms.toml): a sentence that gives that kind of answer gets CUE_BONUS.
 CUE_BONUS = 1.5  # in units of an average query term's weight
 LEAD_BONUS = 0.5  # a query term among a sentence's first words: the sentence is about it
 LEAD_WORDS = 6
@@ -52,9 +34,6 @@ LONG_TERMS = 14
 LENGTH_EXP = 0.0
 
 # Fixed "popular topics" for fallbacks and small talk, resolved to real headings at start-up.
-# Words that frame a question ("how much", "how long") rather than name its topic; QUESTION_CUES
-# carries what they ask for, so they do not also count as topic terms.
-FRAME_WORDS = "much many long often"
 
 POPULAR_TOPICS = (
     "what is an intensive outpatient program",
@@ -109,38 +88,65 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def cue_kinds(question: str) -> tuple[str, ...]:
-    """The question types a question belongs to, by the first column of QUESTION_CUES."""
-    q = question.lower()
-    return tuple(kind for kind, q_pat, _ in QUESTION_CUES if re.search(q_pat, q))
+def cue_kinds(question: str, analyzer) -> tuple[str, ...]:
+    """The kinds of answer a question asks for, as form tokens ("#duration")."""
+    return tuple(dict.fromkeys(analyzer.form_tokens(question, query=True)))
 
 
-def _cue_hits(kinds: Iterable[str], sentence: str) -> int:
-    s = sentence.lower()
-    patterns = {kind: s_pat for kind, _, s_pat in QUESTION_CUES}
-    return sum(1 for kind in kinds if re.search(patterns[kind], s))
+def _cue_hits(kinds: Iterable[str], sentence: "Sentence") -> int:
+    return sum(1 for kind in kinds if kind in sentence.terms)
 
 
-def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDATE_HITS) -> list[Sentence]:
-    """Every readable sentence of the top passages, trimmed of bullets but otherwise verbatim."""
+@dataclass(frozen=True)
+class PassageSentence:
+    """A sentence of a passage as analysed once at start-up: its span, text and terms."""
+
+    start: int
+    end: int
+    text: str
+    terms: frozenset[str]
+    lead: frozenset[str]
+    antecedent: int | None  # index of the sentence a pronoun-led one refers back to
+
+
+def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
+    """The readable sentences of one passage, trimmed of bullets but otherwise verbatim."""
+    text = chunk.text
+    out: list[PassageSentence] = []
+    for start, end in analyzer.sentence_spans(text):
+        lead = _BULLET.match(text[start:end])
+        if lead:
+            start += lead.end()
+        sentence = text[start:end].strip()
+        start = text.find(sentence, start) if sentence else start
+        if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith("?") or sentence.endswith(":"):
+            continue  # headings, questions and list lead-ins do not answer anything
+        lead_text = " ".join(sentence.split()[:LEAD_WORDS])
+        antecedent = len(out) - 1 if out and _PRONOUN_LEAD.match(sentence) else None
+        out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
+                                   frozenset(analyzer.terms(lead_text)), antecedent))
+    return tuple(out)
+
+
+def passage_sentences(chunks: Sequence[Chunk], analyzer) -> dict[str, tuple[PassageSentence, ...]]:
+    """Every passage's sentences, by passage id: computed once, so a question costs no sentence splitting."""
+    return {chunk.id: split_passage(chunk, analyzer) for chunk in chunks}
+
+
+def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDATE_HITS,
+                        sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None) -> list[Sentence]:
+    """Every readable sentence of the top passages, with the hit it came from."""
     out: list[Sentence] = []
     for rank, hit in enumerate(result.hits[:max_hits]):
-        text = hit.chunk.text
-        for start, end in analyzer.sentence_spans(text):
-            raw = text[start:end]
-            lead = _BULLET.match(raw)
-            if lead:
-                start += lead.end()
-            sentence = text[start:end].strip()
-            start = text.find(sentence, start) if sentence else start
-            if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith("?") or sentence.endswith(":"):
-                continue  # headings, questions and list lead-ins do not answer anything
-            lead_text = " ".join(sentence.split()[:LEAD_WORDS])
-            before = out[-1] if out and out[-1].hit is hit else None
-            out.append(Sentence(rank, hit, start, start + len(sentence), sentence,
-                                frozenset(analyzer.terms(sentence)), frozenset(analyzer.terms(lead_text)),
-                                first=before is None,
-                                antecedent=before if _PRONOUN_LEAD.match(sentence) else None))
+        split = sentences.get(hit.chunk.id) if sentences is not None else None
+        if split is None:
+            split = split_passage(hit.chunk, analyzer)
+        mine: list[Sentence] = []
+        for i, ps in enumerate(split):
+            antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
+            mine.append(Sentence(rank, hit, ps.start, ps.end, ps.text, ps.terms, ps.lead, first=i == 0,
+                                 antecedent=antecedent))
+        out += mine
     return out
 
 
@@ -167,7 +173,7 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
                                           if t in sentence.antecedent.terms and t not in sentence.terms)
     overlap *= (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
     mean = sum(weights.values()) / len(weights)
-    score = overlap + CUE_BONUS * mean * _cue_hits(kinds, sentence.text)
+    score = overlap + CUE_BONUS * mean * _cue_hits(kinds, sentence)
     if any(t in sentence.lead for t in weights):
         score += LEAD_BONUS * mean
     if any(t.startswith("~") and t not in weights for t in sentence.lead):
@@ -182,25 +188,26 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
 
 
 def select_sentences(question_terms: Sequence[str], result: SearchResult, analyzer, stats: CorpusStats,
-                     question: str, max_words: int) -> list[tuple[Sentence, list[Sentence]]]:
+                     question: str, max_words: int,
+                     sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
+                     ) -> list[tuple[Sentence, list[Sentence]]]:
     """Greedy pick: the best sentence, then up to two more that add uncovered query terms.
 
     Returns each chosen sentence with the near-duplicates (other passages saying the same thing)
     that will be cited alongside it.
     """
-    candidates = candidate_sentences(result, analyzer)
+    candidates = candidate_sentences(result, analyzer, sentences=sentences)
     if not candidates:
         return []
-    frame = set(analyzer.terms(FRAME_WORDS))
-    weights = {t: stats.idf(t) for t in set(question_terms) if t not in frame}
-    kinds = cue_kinds(question)
+    kinds = cue_kinds(question, analyzer)
+    weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
     top = result.hits[0].score if result.hits else 0.0
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
     if best_score <= 0:
         return []
-    best_cues = _cue_hits(kinds, scored[0][3].text)
+    best_cues = _cue_hits(kinds, scored[0][3])
     chosen: list[tuple[Sentence, list[Sentence]]] = []
     covered: set[str] = set()
     budget = max_words
@@ -214,7 +221,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         if len(chosen) >= MAX_SENTENCES:
             continue
         if chosen:
-            if best_cues and not _cue_hits(kinds, sentence.text) and "comparison" not in kinds:
+            if best_cues and not _cue_hits(kinds, sentence) and "#comparison" not in kinds:
                 continue  # the best sentence answers the question's type; so must the rest
             new = sum(weights[t] for t in weights if t in sentence.terms and t not in covered)
             # A further sentence must be nearly as good, or cover query terms the others miss.
@@ -249,9 +256,11 @@ def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:
 
 
 def compose_answer(question: str, query_terms: Sequence[str], result: SearchResult, analyzer,
-                   stats: CorpusStats, max_words: int) -> tuple[str, tuple[Citation, ...]]:
+                   stats: CorpusStats, max_words: int,
+                   sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
+                   ) -> tuple[str, tuple[Citation, ...]]:
     """The answer text with markers, and the citations numbered in marker order ("" if nothing fits)."""
-    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words)
+    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words, sentences)
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []

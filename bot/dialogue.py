@@ -86,6 +86,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
 )
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
+# A follow-up with this many content words asks about an aspect of its own and borrows only the subject.
+MIN_OWN_ASPECT = 2
 
 # Subjects a follow-up can swap: levels of care and named therapies. Each is one pattern; the
 # first that matches the previous question is replaced by the follow-up's own words.
@@ -127,8 +129,9 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
-        if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT:
-            continue
+        if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
+                rule == "pronoun" or _SUBJECT_RE.search(q)):
+            continue  # "is it true that group therapy helps with depression" has a topic of its own
         return rule, action
     if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
         # "how long do people stay?" names no level of care or therapy: it asks about the last one.
@@ -143,18 +146,29 @@ def _strip_lead(question: str) -> str:
     return q.strip(" ?!.,")
 
 
+def _subjects(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text)))
+
+
 def combine(question: str, previous: str, action: str) -> str:
-    """Tie a follow-up to the previous question by the rule's action (a pure string operation)."""
+    """Tie a follow-up to the previous question by the rule's action (a pure string operation).
+
+    A follow-up that brings its own aspect ("how long does it take?") takes only the previous
+    question's subject ("IOP"), not its aspect ("good for depression"), which would pull the search
+    back to the question already answered; one with no words of its own ("how?") takes them all.
+    """
     previous = previous.strip()
-    if action == "subject":
-        subjects = list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(previous)))
-        return f"{question.strip()} {' '.join(subjects)}".strip()
+    own = content_words(question)
     if action == "substitute":
-        own = _strip_lead(question)
-        if own and _SUBJECT_RE.search(own) and _SUBJECT_RE.search(previous):
-            return _SUBJECT_RE.sub(lambda _: own, previous, count=1)  # own is text, not a template
-        return f"{question.strip()} {' '.join(content_words(previous))}".strip()
-    return f"{question.strip()} {' '.join(content_words(previous))}".strip()
+        stripped = _strip_lead(question)
+        if stripped and _SUBJECT_RE.search(stripped) and _SUBJECT_RE.search(previous):
+            return _SUBJECT_RE.sub(lambda _: stripped, previous, count=1)  # own text, not a template
+        carried = content_words(previous)
+    elif len(own) >= MIN_OWN_ASPECT and _subjects(previous):
+        carried = _subjects(previous)
+    else:
+        carried = content_words(previous)
+    return f"{question.strip()} {' '.join(carried)}".strip()
 
 
 def resolve(question: str, history: Sequence[str]) -> Resolution:
@@ -181,20 +195,31 @@ def previous_topic(history: Sequence[str]) -> str:
 # --- the turn pipeline --------------------------------------------------------------------------
 
 _STATE_LOCK = threading.Lock()
-_STATE: dict[int, tuple[Any, compose.CorpusStats, tuple[compose.Heading, ...], tuple[str, ...]]] = {}
+@dataclass(frozen=True)
+class CorpusState:
+    """What answering needs about an engine's corpus, computed once per engine."""
+
+    stats: compose.CorpusStats
+    headings: tuple[compose.Heading, ...]
+    popular: tuple[str, ...]
+    sentences: Mapping[str, tuple[compose.PassageSentence, ...]]
 
 
-def corpus_state(engine) -> tuple[compose.CorpusStats, tuple[compose.Heading, ...], tuple[str, ...]]:
-    """Term statistics, question headings and popular topics of an engine, computed once per engine."""
+_STATE: dict[int, tuple[Any, CorpusState]] = {}
+
+
+def corpus_state(engine) -> CorpusState:
+    """Term statistics, question headings, popular topics and passage sentences of an engine."""
     with _STATE_LOCK:
         cached = _STATE.get(id(engine))
         if cached is None or cached[0] is not engine:
             stats = compose.corpus_stats(engine.chunks, engine.analyzer)
             headings = compose.question_headings(engine.chunks, engine.analyzer)
             popular = compose.popular_topics(headings, engine.analyzer, stats=stats)
-            cached = (engine, stats, headings, popular)
+            sentences = compose.passage_sentences(engine.chunks, engine.analyzer)
+            cached = (engine, CorpusState(stats, headings, popular, sentences))
             _STATE[id(engine)] = cached
-    return cached[1], cached[2], cached[3]
+    return cached[1]
 
 
 def _safety():
@@ -238,7 +263,8 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
     question = question.strip()
     history = [h for h in history if isinstance(h, str)][-int(settings.get("MAX_HISTORY", 10)):]
     handoff = settings["HANDOFF_TEXT"]
-    stats, headings, popular = corpus_state(engine)
+    state = corpus_state(engine)
+    stats, headings, popular = state.stats, state.headings, state.popular
 
     assessment = _assess(question, history)
     if assessment is not None and assessment.crisis:
@@ -268,7 +294,8 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
     answer, citations = ("", ())
     if result.hits and result.confidence >= threshold:
         answer, citations = compose.compose_answer(
-            resolution.resolved, terms, result, engine.analyzer, stats, int(settings["ANSWER_MAX_WORDS"]))
+            resolution.resolved, terms, result, engine.analyzer, stats, int(settings["ANSWER_MAX_WORDS"]),
+            state.sentences)
     extra = {"resolved_question": resolution.resolved}
     if not citations:
         return Reply(type="fallback", answer=compose.fallback_text(handoff), confidence=result.confidence,

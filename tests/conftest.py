@@ -72,6 +72,9 @@ class FakeAnalyzer:
     def terms(self, text: str, query: bool = False) -> list[str]:
         return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
 
+    def form_tokens(self, text: str, query: bool = False) -> list[str]:
+        return []  # no question forms: composition falls back to plain term overlap
+
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]?", text) if m.group().strip()]
 

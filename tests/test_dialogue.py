@@ -54,6 +54,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is iop", "how many hours a day?"], "and how many days?", "and how many days? many hours day iop"),
     (["what is residential treatment"], "how long do people stay?", "how long do people stay? residential treatment"),
     (["do iops have group therapy"], "what are the benefits?", "what are the benefits? iops group therapy"),
+    # a follow-up with an aspect of its own borrows the subject only, not the aspect already answered
+    (["is iop good for depression"], "how long does it take?", "how long does it take? iop"),
+    (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",
+     "would it help if my husband doesn't want to change? motivational interviewing"),
 ])
 def test_resolve(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
