@@ -416,3 +416,10 @@ def fallback_text(handoff: str) -> str:
     return ("I'm sorry, the documents I have don't cover that, so I can't answer it. "
             "You could try one of the suggested questions below, or to talk with a person, "
             f"{handoff}.")
+
+
+def spanish_fallback_text() -> str:
+    """For a question in Spanish: the articles are in English, and how to reach a person in Spanish."""
+    return ("I can only answer questions in English: the articles I answer from are in English. "
+            "Solo puedo responder preguntas en inglés. Para hablar con una persona en español, llame a la "
+            "Línea Nacional de Ayuda de SAMHSA al 1-800-662-4357 (gratuita, confidencial, las 24 horas).")

@@ -23,23 +23,26 @@ log = logging.getLogger(__name__)
 # (kind, pattern). A message is small talk when, after removing every match and the filler words,
 # nothing is left: "hi, what is an IOP?" keeps "iop" and goes on to retrieval.
 SMALLTALK: tuple[tuple[str, str], ...] = (
-    ("identity", r"\bwho (?:are|r) (?:you|u)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote) you\b"
-                 r"|\bare (?:you|u) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine"
-                 r"|therapist|doctor|counsel?l?or|nurse|live agent)\b"
-                 r"|\b(?:is this|am i talking to|am i chatting with|talking to) (?:an? )?(?:real |actual )?"
-                 r"(?:person|human|bot|robot|chat ?bot|ai|machine)\b"
-                 r"|\bwhat can (?:you|u) (?:do|help(?: me)? with)\b|\byour name\b"),
-    ("goodbye", r"\b(?:good ?bye|bye|see (?:ya|you)(?: later)?|cya|take care|that'?s all(?: for now)?"
-                r"|have a (?:good|nice|great) (?:day|night|one|evening))\b"),
-    ("thanks", r"\b(?:thanks?(?: you)?|thank u|thx|ty|tysm|appreciate (?:it|that|you)|gracias|cheers|merci)\b"),
-    ("greeting", r"\b(?:hi|hello|hey|hiya|howdy|hola|yo|greetings|good (?:morning|afternoon|evening|day))\b"),
+    ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs) (?:you|this)\b"
+                 r"|\bare (?:you|u) (?:an? )?(?:real |actual |live |automated )?(?:person|human|bot|robot|chat ?bot|ai|machine"
+                 r"|therapist|doctor|counsel?l?or|nurse|live agent|computer|program)\b"
+                 r"|\b(?:is this|am i talking to|am i chatting with|talking to|is there) (?:an? )?(?:real |actual |live )?"
+                 r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
+                 r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
+                 r"|^\W*(?:real )?(?:person|human|bot|robot)\W*$"),
+    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite"
+                r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
+    ("thanks", r"\b(?:thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
+               r"|gracias|cheers|merci|much appreciated|that (?:helps|helped|was helpful))\b"),
+    ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|yo|greetings|sup|good (?:morning|afternoon|evening|day))\b"),
 )
 SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
 FILLER = frozenset(
     "a an the i im i'm me my we you u your is are am was it this that there anyone anybody someone "
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
     "all again too helped helpful help need some information info question questions have got "
-    "talking there's here everyone guys folks".split())
+    "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
+    "alright sure yes yeah yep no nope bot".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "
@@ -58,7 +61,7 @@ def _tokens(text: str) -> list[str]:
 
 def smalltalk_kind(message: str) -> str | None:
     """The small-talk kind of a message, or None when it asks something of substance."""
-    text = message.lower().replace("’", "'")
+    text = re.sub(r"([a-z])\1{2,}", r"\1", message.lower().replace("’", "'"))  # "heyyy", "thanksss"
     found = []
     for kind, pattern in SMALLTALK:
         if re.search(pattern, text):
@@ -247,7 +250,7 @@ def crisis_reply(assessment, settings: Mapping[str, Any]) -> Reply:
         # The crisis message itself names the lines; a broken resources file must not stop it.
         log.exception("crisis resources unavailable")
         resources = ()
-    return Reply(type="crisis", answer=safety.crisis_message(assessment.kinds),
+    return Reply(type="crisis", answer=safety.crisis_message(assessment.kinds, assessment.spanish),
                  resources=tuple(safety.select_resources(resources, assessment.kinds)),
                  confidence=1.0, disclaimer=compose.disclaimer(settings["HANDOFF_TEXT"]))
 
@@ -277,6 +280,11 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
         return Reply(type="smalltalk", answer=SMALLTALK_REPLIES[kind].format(handoff=handoff),
                      confidence=1.0, suggestions=popular, disclaimer=compose.disclaimer(handoff),
                      note=note, resolved_question=question, extra={"resolved_question": question})
+
+    if engine.analyzer.is_spanish(question):
+        return Reply(type="fallback", answer=compose.spanish_fallback_text(), confidence=0.0,
+                     suggestions=popular, disclaimer=compose.disclaimer(handoff), note=note,
+                     resolved_question=question, extra={"resolved_question": question})
 
     threshold = float(settings["CONFIDENCE_THRESHOLD"])
     resolution = resolve(question, history)

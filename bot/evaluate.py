@@ -1,20 +1,46 @@
-"""The evaluation: retrieval on the gold set, the confidence cut, and (when present) replies and safety.
+"""The evaluation: retrieval, the confidence cut, whole replies, conversations and safety, on two sets.
 
 Gold questions name the text that answers them (verbatim snippets); a passage answers when it
-contains one. Printed as figures plus every miss, so a change that helps one topic and hurts
-another shows.
+contains one. The gold set (tests/eval/) is the one we tune on, so its misses are printed; the
+held-out set (tests/eval/heldout/) was written blind, from the passages alone, and is never tuned
+on: only its figures are printed, so it keeps estimating how the bot does on questions nobody
+optimised for.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 
 from bot.engine import Engine
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+SHARED_SAFETY = Path(__file__).resolve().parent.parent.parent / "shared" / "safety" / "crisis_cases.jsonl"
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One evaluation set: where its files are, and whether its misses may be shown."""
+
+    name: str
+    folder: Path
+    questions: str = "gold.jsonl"
+    show_misses: bool = True
+
+    def load(self, name: str) -> list[dict]:
+        path = self.folder / name
+        return load_jsonl(path) if path.is_file() else []
+
+
+def eval_sets(eval_dir: Path = EVAL_DIR) -> tuple[EvalSet, ...]:
+    sets = [EvalSet("gold set (tests/eval/, tuned on)", eval_dir)]
+    if (eval_dir / "heldout" / "questions.jsonl").is_file():
+        sets.append(EvalSet("held-out set (tests/eval/heldout/, written blind, never tuned on: misses not shown)",
+                            eval_dir / "heldout", "questions.jsonl", show_misses=False))
+    return tuple(sets)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -59,13 +85,15 @@ def retrieval_report(engine: Engine, gold: list[dict], out_of_scope: list[dict],
     }
 
 
-def format_retrieval(report: dict) -> list[str]:
+def format_retrieval(report: dict, show_misses: bool = True) -> list[str]:
     lines = [
         f"retrieval  questions={report['questions']}  hit@1={report['hit@1']:.3f}  hit@3={report['hit@3']:.3f}"
         f"  MRR={report['mrr']:.3f}",
         f"confidence threshold={report['threshold']}  out-of-scope recognized={report['out_of_scope_recognized']:.3f}"
         f" ({report['out_of_scope']})  in-scope wrongly rejected={report['in_scope_rejected']:.3f}",
     ]
+    if not show_misses:
+        return lines
     for q, rank, section, conf in report["misses"]:
         lines.append(f"  miss (rank {rank or '>10'}, conf {conf:.2f}, top: {section[:40]}): {q}")
     for q, conf in report["rejected_in_scope"]:
@@ -76,24 +104,17 @@ def format_retrieval(report: dict) -> list[str]:
 
 
 def run(engine: Engine, eval_dir: Path = EVAL_DIR) -> list[str]:
-    """Every evaluation whose data and code exist, as printable lines."""
-    gold = load_jsonl(eval_dir / "gold.jsonl")
-    oos = load_jsonl(eval_dir / "out_of_scope.jsonl")
-    lines = format_retrieval(retrieval_report(engine, gold, oos))
-    try:
-        from bot import eval_dialogue  # replies and conversations, once the dialogue layer exists
-    except ImportError:
-        eval_dialogue = None
-    if eval_dialogue is not None:
-        lines += eval_dialogue.run(engine, eval_dir)
-    try:
-        from bot import eval_safety
-    except ImportError:
-        eval_safety = None
-    if eval_safety is not None:
-        shared = Path(__file__).resolve().parent.parent.parent / "shared" / "safety" / "crisis_cases.jsonl"
-        for path in (shared, eval_dir / "crisis_own.jsonl"):
-            if path.is_file():
-                lines.append(f"safety: {path.name}")
-                lines += ["  " + line for line in eval_safety.format_report(eval_safety.score(eval_safety.load_cases(path)))]
+    """Every evaluation whose data exists, as printable lines."""
+    from bot import eval_dialogue, eval_safety
+
+    lines: list[str] = []
+    for s in eval_sets(eval_dir):
+        lines.append(f"== {s.name}")
+        lines += format_retrieval(retrieval_report(engine, s.load(s.questions), s.load("out_of_scope.jsonl")),
+                                  s.show_misses)
+        lines += eval_dialogue.run(engine, s)
+    for path in (SHARED_SAFETY, eval_dir / "crisis_own.jsonl"):
+        if path.is_file():
+            lines.append(f"== safety: {path.name}")
+            lines += ["  " + line for line in eval_safety.format_report(eval_safety.score(eval_safety.load_cases(path)))]
     return lines

@@ -51,7 +51,7 @@ class Retriever:
         """Top-k passages for a question; any input gives a result, never an exception."""
         text = (question or "")[:MAX_QUERY_CHARS]
         terms = self.analyzer.terms(text, query=True)
-        if not terms:
+        if not terms or self.analyzer.is_spanish(text):  # an English corpus answers no Spanish question
             return SearchResult(question, (), (), 0.0)
         unknown = self.analyzer.unknown_specificity(text)
         hits = tuple(

@@ -471,6 +471,33 @@ class Assessment:
     kinds: tuple[str, ...]  # empty if not crisis
     sensitive_topic: bool
     reasons: tuple[str, ...] = ()  # rule names, never message text
+    spanish: bool = False  # the risk was said in Spanish: the reply adds how to get help in Spanish
+
+
+# Spanish: the articles are English, but a person at risk may write in Spanish and must still get help.
+# High-precision first-person phrases only (accents folded, lowercase); a negated "no quiero morir" is left out.
+SPANISH_RULES_SRC: tuple[tuple[str, str, str], ...] = (
+    ("es_suicide", "suicide",
+     r"(?<!no )\b(?:quiero|quisiera|voy a|pienso|estoy pensando en|pensando en|tengo ganas de|deseo) "
+     r"(?:suicidarme|matarme|morirme|morir|quitarme la vida|acabar con mi vida|desaparecer para siempre)\b"),
+    ("es_suicide_me", "suicide", r"(?<!no )\bme (?:quiero|voy a) (?:matar|suicidar|morir)\b"),
+    ("es_not_live", "suicide", r"\bno quiero (?:seguir )?(?:vivir|viviendo|estar viv[oa]|despertar|existir)\b"),
+    ("es_thoughts", "suicide", r"\b(?:tengo|tiene|con) (?:pensamientos|ideas) (?:suicidas|de suicidio|de matarme)\b"),
+    ("es_better_dead", "suicide", r"\b(?:estaria|estarian|estarias) mejor muert[oa]s?\b|\bmejor (?:muert[oa]|sin mi)\b"),
+    ("es_self_harm", "self_harm", r"(?<!no )\b(?:me corto|cortarme|me lastimo|lastimarme|hacerme dano|me hago dano)\b"),
+    ("es_overdose", "overdose",
+     r"\b(?:me tome|se tomo|tomo|tome) (?:muchas|todas las|un frasco de|demasiadas) (?:pastillas|pildoras)\b"
+     r"|\bno (?:respira|despierta|reacciona)\b|\bsobredosis (?:ahora|ahorita)\b"),
+    ("es_harm_others", "harm_others", r"\bvoy a matar(?:lo|la|los|las|te)\b"),
+    ("es_abuse", "abuse", r"\bme (?:pega|golpea|amenaza|quiere matar|va a matar)\b|\btengo miedo de mi (?:esposo|esposa|pareja|novio|novia|marido)\b"),
+)
+SPANISH_RULES = tuple((name, kind, re.compile(pattern)) for name, kind, pattern in SPANISH_RULES_SRC)
+
+
+def _spanish_kinds(message: str) -> list[tuple[str, str]]:
+    """(rule, kind) for each Spanish risk phrase in a message."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", message.lower()) if not unicodedata.combining(c))
+    return [(name, kind) for name, kind, pattern in SPANISH_RULES if pattern.search(folded)]
 
 
 def _clauses(text: str) -> list[str]:
@@ -569,9 +596,13 @@ def assess(message: str, history: Sequence[str] = ()) -> Assessment:
             if "took_them" in reasons or re.search(r"\b(?:took|swallowed|taken)\b", text):
                 kinds.add("overdose")
             reasons.append("history")
+    spanish = _spanish_kinds(message)
+    if spanish:
+        kinds = set(kinds) | {kind for _, kind in spanish}
+        reasons += [name for name, _ in spanish]
     if kinds:
         ordered = tuple(sorted(kinds, key=lambda k: _URGENCY[k]))
-        return Assessment(True, ordered, True, tuple(dict.fromkeys(reasons)))
+        return Assessment(True, ordered, True, tuple(dict.fromkeys(reasons)), spanish=bool(spanish))
     return Assessment(False, (), sensitive, tuple(dict.fromkeys(reasons)))
 
 
@@ -651,7 +682,11 @@ _OPENERS = {
 }
 
 
-def crisis_message(kinds: Iterable[str]) -> str:
+SPANISH_HELP = ("Si usted o alguien está en peligro inmediato, llame al 911. Para hablar en español con un "
+                "consejero de crisis, llame al 988 y oprima 2, o envíe un mensaje de texto con la palabra AYUDA al 988.")
+
+
+def crisis_message(kinds: Iterable[str], spanish: bool = False) -> str:
     """A warm, short, safe-messaging reply for a crisis; contacts go alongside it as resources."""
     ordered = sorted({k for k in kinds if k in _OPENERS}, key=lambda k: _URGENCY[k]) or ["suicide"]
     lines = [_OPENERS[ordered[0]]]
@@ -663,6 +698,8 @@ def crisis_message(kinds: Iterable[str]) -> str:
         lines.append("If you can, get to a safe place or near someone you trust.")
     else:
         lines.append("If you can, reach out to someone you trust and don't stay alone right now.")
+    if spanish:
+        lines.append(SPANISH_HELP)
     return " ".join(lines)
 
 

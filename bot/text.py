@@ -77,6 +77,17 @@ def default_english() -> dict[str, int]:
     return {w: rank for rank, w in enumerate(ranked, start=1)}
 
 
+@lru_cache(maxsize=1)
+def default_spanish() -> frozenset[str]:
+    """Common Spanish words that are no English words, shipped as data."""
+    path = PACKAGE_DIR / "data" / "spanish_words.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(normalize(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish
+
+
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
@@ -249,6 +260,12 @@ class Analyzer:
         stems = self._vocabulary_stems()
         return [t for t in (self.spell(w) for w in words(text))
                 if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
+
+    def is_spanish(self, text: str) -> bool:
+        """Whether a question is written in Spanish: the corpus (English) cannot answer it as asked."""
+        tokens = words(text)
+        spanish = [t for t in tokens if t in default_spanish() and t not in self.english and t not in self.vocabulary]
+        return len(spanish) >= 2 and len(spanish) >= SPANISH_SHARE * len(tokens)
 
     def unknown_specificity(self, text: str) -> dict[str, float]:
         """Each unknown content word of a question with how much it says about what is asked (0.1 to 1).

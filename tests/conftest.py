@@ -75,6 +75,9 @@ class FakeAnalyzer:
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         return []  # no question forms: composition falls back to plain term overlap
 
+    def is_spanish(self, text: str) -> bool:
+        return False
+
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]?", text) if m.group().strip()]
 

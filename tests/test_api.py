@@ -82,10 +82,10 @@ def test_smalltalk(client, question):
 
 
 def test_crisis_with_a_stand_in_safety_module(client, monkeypatch):
-    assessment = types.SimpleNamespace(crisis=True, kinds=("suicide",), sensitive_topic=True, reasons=())
+    assessment = types.SimpleNamespace(crisis=True, kinds=("suicide",), sensitive_topic=True, reasons=(), spanish=False)
     fake = types.SimpleNamespace(
         assess=lambda message, history: assessment, load_resources=lambda path: (),
-        select_resources=lambda resources, kinds: (), crisis_message=lambda kinds: "You matter. Call 988.",
+        select_resources=lambda resources, kinds: (), crisis_message=lambda kinds, spanish=False: "You matter. Call 988.",
         resources_note=lambda: "")
     monkeypatch.setattr(dialogue, "_safety", lambda: fake)
     body = ask(client, "anything at all").get_json()
@@ -234,3 +234,14 @@ def test_no_question_produces_a_server_error(client, question, history):
     assert response.status_code in (200, 400)
     if response.status_code == 200:
         assert response.get_json()["type"] in {"answer", "fallback", "smalltalk", "crisis"}
+
+
+def test_a_question_in_spanish_gets_the_spanish_fallback(client):
+    body = ask(client, "¿cuántas horas por semana es un IOP?").get_json()
+    assert_reply(body, "fallback")
+    assert "español" in body["answer"] and "1-800-662-4357" in body["answer"] and body["citations"] == []
+
+
+def test_a_crisis_in_spanish_gets_the_lines_first(client):
+    body = ask(client, "ya no quiero vivir").get_json()
+    assert body["type"] == "crisis" and "988 y oprima 2" in body["answer"] and body["resources"]

@@ -108,12 +108,12 @@ def test_smalltalk_reply(fake_engine, settings, no_safety):
 
 def _fake_safety(crisis: bool, sensitive: bool):
     assessment = types.SimpleNamespace(crisis=crisis, kinds=("suicide",) if crisis else (),
-                                       sensitive_topic=sensitive, reasons=())
+                                       sensitive_topic=sensitive, reasons=(), spanish=False)
     return types.SimpleNamespace(
         assess=lambda message, history: assessment,
         load_resources=lambda path: ("line",),
         select_resources=lambda resources, kinds: tuple(resources),
-        crisis_message=lambda kinds: "Please reach out now.",
+        crisis_message=lambda kinds, spanish=False: "Please reach out now.",
         resources_note=lambda: "Help is available.")
 
 

@@ -15,7 +15,8 @@ def engine(tmp_path_factory):
 
 
 BAD_INPUT = ["", "   ", "x" * 10_000, "how long " * 1200, "?!?!", "😀😀🙏", "\x00\x01", "¿cuánto cuesta?", None]
-NOTHING_TO_FIND = ["", "   ", "?!?!", "😀😀🙏", "\x00\x01", "\x00\x01?!"]
+NOTHING_TO_FIND = ["", "   ", "?!?!", "😀😀🙏", "\x00\x01", "\x00\x01?!", "¿cuánto cuesta un programa intensivo?",
+                   "¿el seguro médico cubre el IOP?"]
 
 
 @pytest.mark.parametrize("question", BAD_INPUT)
@@ -84,3 +85,8 @@ def test_default_variant_is_okapi():
 
 def test_engine_uses_the_configured_variant(engine):
     assert engine.retriever.index.variant == "okapi"
+
+
+@pytest.mark.parametrize("question", NOTHING_TO_FIND)
+def test_nothing_to_find_has_zero_confidence(engine, question):
+    assert engine.search(question).confidence == 0.0

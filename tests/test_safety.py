@@ -335,3 +335,28 @@ def test_load_cases_rejects_bad_line(tmp_path):
     cases.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="cases.jsonl:1"):
         load_cases(cases)
+
+
+# --- Spanish ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, kind", [
+    ("quiero morir", "suicide"), ("me quiero matar", "suicide"), ("ya no quiero vivir", "suicide"),
+    ("tengo pensamientos suicidas", "suicide"), ("mi hijo se tomó todas las pastillas", "overdose"),
+    ("mi esposo me pega", "abuse"), ("quiero hacerme daño", "self_harm"),
+])
+def test_spanish_risk_is_a_crisis_with_help_in_spanish(message, kind):
+    a = assess(message)
+    assert a.crisis and kind in a.kinds and a.spanish
+    assert "988 y oprima 2" in crisis_message(a.kinds, a.spanish)
+
+
+@pytest.mark.parametrize("message", [
+    "¿cuánto cuesta un programa intensivo ambulatorio?", "no quiero morir, quiero ayuda para mi hijo",
+    "¿el seguro médico cubre el IOP?",
+])
+def test_spanish_questions_are_not_a_crisis(message):
+    assert not assess(message).crisis
+
+
+def test_an_english_crisis_message_has_no_spanish_line():
+    assert "oprima" not in crisis_message(("suicide",))
