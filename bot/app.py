@@ -20,10 +20,14 @@ def get_engine(settings: Mapping[str, Any]):
     """The engine for these settings, built on first use and reused for the life of the process."""
     from .engine import Engine
 
+    from .dialogue import corpus_state
+
     key = tuple(str(settings.get(name)) for name in ENGINE_KEYS)
     with _ENGINES_LOCK:
         if key not in _ENGINES:
-            _ENGINES[key] = Engine.from_settings(dict(settings))
+            engine = Engine.from_settings(dict(settings))
+            corpus_state(engine)  # sentences and headings too, before a server forks its workers
+            _ENGINES[key] = engine
         return _ENGINES[key]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from .models import Chunk, Citation, Hit, SearchResult
@@ -70,9 +70,14 @@ class CorpusStats:
 
     df: dict
     n: int
+    table: dict = field(default_factory=dict, compare=False, repr=False)  # idf of every seen term, computed once
+
+    def __post_init__(self) -> None:
+        self.table.update((t, math.log(1.0 + (self.n + 1) / (f + 0.5))) for t, f in self.df.items())
 
     def idf(self, term: str) -> float:
-        return math.log(1.0 + (self.n + 1) / (self.df.get(term, 0) + 0.5))
+        weight = self.table.get(term)
+        return weight if weight is not None else math.log(1.0 + (self.n + 1) / 0.5)
 
 
 def corpus_stats(chunks: Sequence[Chunk], analyzer) -> CorpusStats:

@@ -248,7 +248,12 @@ class Analyzer:
             return []
         flat = normalize(text)
         if query:
-            return [FORM_PREFIX + f.name for f in self.forms if f.ask.search(flat)]
+            asked = self.__dict__.setdefault("_asked", {})  # a question is read several times per turn
+            if flat not in asked:
+                if len(asked) > 10_000:
+                    asked.clear()
+                asked[flat] = [FORM_PREFIX + f.name for f in self.forms if f.ask.search(flat)]
+            return list(asked[flat])
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
 
     def spell(self, word: str) -> str:
