@@ -27,6 +27,7 @@ CUE_BONUS = 1.5  # in units of an average query term's weight
 LEAD_BONUS = 0.5  # a query term among a sentence's first words: the sentence is about it
 LEAD_WORDS = 6
 OFF_TOPIC_PENALTY = 0.5
+LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retrieval score
 # Long sentences match more query terms by chance; past LONG_TERMS terms their overlap is damped.
@@ -45,6 +46,7 @@ POPULAR_TOPICS = (
 _BULLET = re.compile(r"^[\s•·\-*–]+")
 _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
+_CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
 
@@ -62,6 +64,7 @@ class Sentence:
     lead: frozenset[str] = frozenset()  # terms of the first LEAD_WORDS words
     first: bool = False
     antecedent: "Sentence | None" = None  # the sentence a pronoun-led one ("It's a type of...") refers back to
+    label: frozenset[str] = frozenset()  # synonym groups of a table cell's column ("Outpatient Treatment: ...")
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class PassageSentence:
     terms: frozenset[str]
     lead: frozenset[str]
     antecedent: int | None  # index of the sentence a pronoun-led one refers back to
+    label: frozenset[str] = frozenset()
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
@@ -128,8 +132,10 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
             continue  # headings, questions and list lead-ins do not answer anything
         lead_text = " ".join(sentence.split()[:LEAD_WORDS])
         antecedent = len(out) - 1 if out and _PRONOUN_LEAD.match(sentence) else None
+        cell = _CELL_LABEL.match(sentence)
+        label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
-                                   frozenset(analyzer.terms(lead_text)), antecedent))
+                                   frozenset(analyzer.terms(lead_text)), antecedent, label))
     return tuple(out)
 
 
@@ -150,7 +156,7 @@ def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDAT
         for i, ps in enumerate(split):
             antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
             mine.append(Sentence(rank, hit, ps.start, ps.end, ps.text, ps.terms, ps.lead, first=i == 0,
-                                 antecedent=antecedent))
+                                 antecedent=antecedent, label=ps.label))
         out += mine
     return out
 
@@ -184,6 +190,10 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     if any(t.startswith("~") and t not in weights for t in sentence.lead):
         # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
         score -= OFF_TOPIC_PENALTY * mean
+    asked = {t for t in weights if t.startswith("~")}
+    if sentence.label and asked and not sentence.label & asked:
+        # A table cell answers for its column only: not the IOP cell when asked about outpatient.
+        score -= LABEL_PENALTY * mean
     if sentence.first:
         score += FIRST_BONUS * mean
     score *= 1 - RANK_WEIGHT + RANK_WEIGHT * (sentence.hit.score / top_score if top_score > 0 else 0.0)
@@ -244,11 +254,14 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         chosen.append((sentence, []))
         covered |= set(weights) & sentence.terms
         budget -= words(sentence.text)
-    # Readable order: sentences of one passage in text order, passages by their best sentence.
+    # Readable order: sentences of one passage in text order, passages by their best sentence. Table
+    # cells are facts side by side, not a text: they stay in order of relevance (outpatient's cell first
+    # when asked about outpatient).
     first_rank = {}
     for i, (s, _) in enumerate(chosen):
         first_rank.setdefault(s.hit.chunk.id, i)
-    chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], c[0].start))
+    order = {id(c[0]): i for i, c in enumerate(chosen)}
+    chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
 
 

@@ -136,3 +136,13 @@ def test_on_the_corpus_answers_are_verbatim_numbered_and_short(engine, settings)
         for sentence, numbers in _sentences(answer):
             assert sentence in citations[numbers[0] - 1].text, question
         assert len(re.sub(r"\[\d+\]", "", answer).split()) <= settings["ANSWER_MAX_WORDS"] + 60, question
+
+
+@pytest.mark.parametrize("question, column", [
+    ("how much does outpatient cost for a month?", "Outpatient Treatment:"),
+    ("how many hours a week is outpatient", "Outpatient Treatment:"),
+    ("iop cost?", "Intensive Outpatient (IOP):"),
+])
+def test_a_question_about_one_column_leads_with_its_cell(engine, question, column):
+    answer, _ = _compose(engine, question)
+    assert answer.startswith(column)
