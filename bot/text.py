@@ -56,6 +56,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return list(_WORD.span_tokenize(text))
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS})
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     return _STEMMER.stem(word)
@@ -238,7 +250,9 @@ class Analyzer:
         if not tokens:
             return []  # punctuation or emoji alone asks for nothing, whatever its shape
         if query and self.vocabulary:
-            tokens = [self.spell(t) for t in tokens]
+            spelled = [self.spell(t) for t in tokens]
+            if spelled != tokens:  # "how lnog does it last" asks how long, once spelled right
+                text, tokens = f"{text} {' '.join(spelled)}", spelled
         content = [stem(t) for t in tokens if t not in self.stopwords]
         return content + self.synonym_groups(tokens) + self.form_tokens(text, query)
 
@@ -283,14 +297,27 @@ class Analyzer:
         span = math.log(RARE_RANK) - math.log(COMMON_RANK)
         out = {}
         for word in self.unknown_words(text):
-            rank = self.english.get(word)
             if word.isdigit():
                 continue
+            # A misspelt common word ("colege") is that word, not a name the corpus lacks.
+            rank = self.english.get(word) or (None if word in names else self._english_rank_nearby(word))
             if rank is None or word in names:
                 out[word] = 1.0
             else:
                 out[word] = min(1.0, max(MIN_SPECIFICITY, (math.log(rank) - math.log(COMMON_RANK)) / span))
         return out
+
+    def _english_rank_nearby(self, word: str) -> int | None:
+        """The rank of the most frequent English word one edit away (the word misspelt), if any."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        cache = self.__dict__.setdefault("_nearby", {})
+        if word not in cache:
+            if len(cache) > 50_000:
+                cache.clear()
+            ranks = [self.english[w] for w in _one_edit(word) if w in self.english and self.english[w] <= RARE_RANK]
+            cache[word] = min(ranks) if ranks else None
+        return cache[word]
 
     def _vocabulary_stems(self) -> frozenset[str]:
         if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):
