@@ -97,6 +97,15 @@ def default_spanish() -> frozenset[str]:
     return frozenset(normalize(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def default_places() -> frozenset[str]:
+    """Words of US place names ("florida", "york"), which count as names however they are typed."""
+    path = PACKAGE_DIR / "data" / "places.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if line.strip() and not line.startswith("#")
+                     for w in line.split() if w not in ("new", "north", "south", "west", "island"))
+
+
 SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish
 
 
@@ -293,7 +302,7 @@ class Analyzer:
         more, and a name (capitalised inside the sentence, or no English word at all: "Aetna",
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
-        names = {normalize(m) for m in _NAME.findall(text)}
+        names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_places())
         span = math.log(RARE_RANK) - math.log(COMMON_RANK)
         out = {}
         for word in self.unknown_words(text):
