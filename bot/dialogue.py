@@ -89,8 +89,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
 )
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
-# A follow-up with this many content words asks about an aspect of its own and borrows only the subject.
-MIN_OWN_ASPECT = 2
+# A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
+MIN_OWN_ASPECT = 1
 
 # Subjects a follow-up can swap: levels of care and named therapies. Each is one pattern; the
 # first that matches the previous question is replaced by the follow-up's own words.
