@@ -56,7 +56,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SEARCH_RATE_LIMIT", "120/minute;20/second", "Per-client limit on /api/search (staff search as they type)."),
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counts live; a redis:// URL shares them between instances."),
     Setting("TRUST_PROXY", 0, "How many proxies in front to trust for X-Forwarded-For (0 = none).", int),
-    Setting("STATS_DB", "", "SQLite file for anonymous counters; empty = none kept."),
     Setting("KIOSK_IDLE_SECONDS", 90, "Kiosk wipes the conversation after this long without a touch.", int),
     Setting("WORKERS", 0, "gunicorn worker processes; 0 = 2 x cores + 1, capped at 8.", int),
     Setting("THREADS", 2, "Threads per gunicorn worker.", int),
