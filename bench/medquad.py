@@ -6,7 +6,7 @@ retrieved passage whose document is the question's own record or has the identic
 baselines index the same documents whole (no chunking) with lowercase ``\\w+`` tokens: rank_bm25's
 BM25Okapi and bm25s (method "lucene", k1 1.5, b 0.75).
 
-Prints figures; asserts nothing. Needs bm25s (``pip install bm25s``) besides the project. Run:
+Prints figures; asserts nothing. Needs bm25s besides the project (``pip install -e ".[bench]"``). Run:
     python bench/medquad.py            # every question, all three systems (about 10 minutes on 2 cores)
     python bench/medquad.py --quick    # a fixed sample of 500 questions (random.Random(0).sample)
     python bench/medquad.py --set TITLE_WEIGHT=0    # any of our settings, for a sweep
