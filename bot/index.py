@@ -107,7 +107,7 @@ class BM25Index:
         indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
         impact = [float(self.row_max[t]) * counts[t] for t in order]
         left, floor, read = sum(impact), 0.0, 0
-        partial = np.zeros(self.size)
+        partial = None  # dense sums, made only once a second row is read (a third of questions need one)
         rows: list[np.ndarray] = []
         for position, t in enumerate(order):
             if floor > 0 and left < floor * (1 - 1e-9):
@@ -116,34 +116,43 @@ class BM25Index:
             read += hi - lo
             if read > self.DENSE_SHARE * self.size:  # one dense pass is cheaper then
                 return self._dense_top(counts, k)
-            row = indices[lo:hi]
-            partial[row] += data[lo:hi] * counts[t]
+            row, sums = indices[lo:hi], data[lo:hi] * counts[t]
+            if rows:
+                if partial is None:
+                    partial = np.zeros(self.size)
+                    partial[rows[0]] = first
+                partial[row] += sums
+                sums = partial[row]
+            else:
+                first = sums
             rows.append(row)
             left -= impact[position]
             if len(row) >= k:  # k distinct passages with at least this much: a floor
-                floor = max(floor, float(np.partition(partial[row], len(row) - k)[len(row) - k]))
+                floor = max(floor, float(np.partition(sums, len(row) - k)[len(row) - k]))
         else:
             left = 0.0
-        touched = rows[0] if len(rows) == 1 else np.concatenate(rows)
         reach = floor - left - 1e-9 * max(floor, 1.0)  # below this a passage can't reach the floor
-        passages = touched[partial[touched] >= reach]
-        if len(rows) > 1:  # in several rows at once: sort and keep each passage once (np.unique hashes, slower)
-            passages = np.sort(passages)
-            first = np.ones(len(passages), dtype=bool)
-            np.not_equal(passages[1:], passages[:-1], out=first[1:])
-            passages = passages[first]
-        scores = partial[passages]
+        if partial is None:
+            keep = first >= reach
+            passages, scores = rows[0][keep], first[keep]
+        else:  # in several rows at once: sort and keep each passage once (np.unique hashes, slower)
+            touched = np.concatenate(rows)
+            passages = np.sort(touched[partial[touched] >= reach])
+            once = np.ones(len(passages), dtype=bool)
+            np.not_equal(passages[1:], passages[:-1], out=once[1:])
+            passages = passages[once]
+            scores = partial[passages]
         for t in order[len(rows):]:  # the terms not scanned, looked up for the passages left
             lo, hi = indptr[t], indptr[t + 1]  # every indexed term has a non-empty row
-            row, weight = indices[lo:hi], data[lo:hi] * counts[t]
+            row = indices[lo:hi]
             if len(passages) <= len(row):  # binary search from the smaller side: both are ascending
-                at = np.minimum(np.searchsorted(row, passages), len(row) - 1)
+                at = np.minimum(row.searchsorted(passages), len(row) - 1)
                 found = row[at] == passages
-                scores[found] += weight[at[found]]
+                scores[found] += data[lo + at[found]] * counts[t]
             else:
-                at = np.minimum(np.searchsorted(passages, row), len(passages) - 1)
+                at = np.minimum(passages.searchsorted(row), len(passages) - 1)
                 found = passages[at] == row
-                scores[at[found]] += weight[found]
+                scores[at[found]] += data[lo:hi][found] * counts[t]
         return self._best(passages, scores, k)
 
     def _dense_top(self, counts: dict[int, int], k: int) -> list[tuple[int, float]]:
