@@ -24,11 +24,16 @@ class BM25Index:
 
     DENSE_SHARE = 1 / 16  # rows read past this share of the corpus: one dense pass costs less (MedQuAD)
 
-    def __init__(self, corpus: list[list[str]], variant: str = "okapi", k1: float = 1.5, b: float = 0.75):
+    def __init__(self, corpus: list[list[str]], variant: str = "okapi", k1: float = 1.5, b: float = 0.75,
+                 groups: list[int] | None = None):
+        """``groups`` (one number per passage, e.g. its document) asks ``top`` for one passage a group."""
         if not corpus:
             raise ValueError("cannot index an empty corpus")
         if variant not in VARIANTS:
             raise ValueError(f"unknown BM25 variant {variant!r}; choose one of {sorted(VARIANTS)}")
+        self.groups = None if groups is None else [int(g) for g in groups]
+        if self.groups is not None and len(self.groups) != len(corpus):
+            raise ValueError("groups must give each passage a number")
         self.variant = variant
         model = VARIANTS[variant](corpus, k1=k1, b=b)
         self.size = model.corpus_size
@@ -88,6 +93,27 @@ class BM25Index:
 
     def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
         """The k best (passage index, score) pairs with a positive score; ties go to the earlier passage.
+
+        With groups, only each group's best passage counts: the first k groups met in the passage
+        ranking are the k best groups, and the first passage met of each is its best, so a longer
+        prefix of the ranking is asked for until it holds k groups (or every positive passage).
+        """
+        if self.groups is None or k <= 0:
+            return self._top_passages(query, k)
+        wanted = 3 * k
+        while True:  # ends: past the corpus size fewer than ``wanted`` come back
+            ranked = self._top_passages(query, wanted)
+            kept, seen = [], set()
+            for i, score in ranked:
+                if self.groups[i] not in seen:
+                    seen.add(self.groups[i])
+                    kept.append((i, score))
+            if len(kept) >= k or len(ranked) < wanted:
+                return kept[:k]
+            wanted *= 4
+
+    def _top_passages(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        """The k best passages, groups aside.
 
         Exact, but the weakest terms are not scanned when they can't matter (MaxScore). Rows are added
         strongest term first, the order ``scores`` sums in too. A passage's sum so far is a lower bound
@@ -164,12 +190,11 @@ class BM25Index:
     @staticmethod
     def _best(passages: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Top k of ``passages`` by (score descending, passage ascending), positive scores only."""
-        if len(passages) > 4 * k:  # cut to the k best and every tie at the cut before sorting
-            threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-            keep = scores >= max(threshold, np.nextafter(0.0, 1.0))
-        else:
-            keep = scores > 0
+        keep = scores > 0
         passages, scores = passages[keep], scores[keep]
+        if len(passages) > 4 * k:  # cut to the k best and every tie at the cut before sorting
+            keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+            passages, scores = passages[keep], scores[keep]
         order = np.lexsort((passages, -scores))[:k]
         return list(zip(passages[order].tolist(), scores[order].tolist()))
 

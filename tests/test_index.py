@@ -110,3 +110,40 @@ def test_top_only_positive_scores():
 @pytest.mark.parametrize("term, df", [("a", 2), ("b", 1), ("z", 0)])
 def test_document_frequency(term, df):
     assert BM25Index([["a", "b"], ["a"], ["c"]]).document_frequency(term) == df
+
+
+# --- one passage per group (per document) -------------------------------------------------------
+def _full_sort_collapsed(index: BM25Index, query: list[str], k: int, groups: list[int]) -> list[tuple[int, float]]:
+    seen, kept = set(), []
+    for i, score in _full_sort(index, query, index.size):
+        if groups[i] not in seen:
+            seen.add(groups[i])
+            kept.append((i, score))
+    return kept[:k]
+
+
+@pytest.mark.parametrize("dense_share", [BM25Index.DENSE_SHARE, 2.0], ids=["as-shipped", "never-dense"])
+@pytest.mark.parametrize("variant", sorted(REFERENCE))
+@hsettings(max_examples=100, deadline=None, database=None)
+@given(corpus=BIG_CORPORA, query=BIG_QUERIES, k=st.integers(min_value=1, max_value=5), data=st.data())
+def test_grouped_top_is_the_best_passage_of_the_best_groups(dense_share, variant, corpus, query, k, data):
+    groups = data.draw(st.lists(st.integers(min_value=0, max_value=len(corpus) // 3),
+                                min_size=len(corpus), max_size=len(corpus)))
+    index = BM25Index(corpus, variant, 1.2, 0.75, groups=groups)
+    index.DENSE_SHARE = dense_share
+    assert index.top(query, k) == _full_sort_collapsed(index, query, k, groups)
+
+
+def test_groups_do_not_change_scores():
+    corpus = [["a", "b"], ["a"], ["b", "c"], ["a", "c"]]
+    assert np.array_equal(BM25Index(corpus, groups=[0, 0, 1, 1]).scores(["a", "c"]), BM25Index(corpus).scores(["a", "c"]))
+
+
+def test_group_keeps_its_earlier_passage_on_a_tie():
+    corpus = [["x"], ["a"], ["a"], ["b"], ["a"], ["y"], ["z"], ["w"]]
+    assert [i for i, _ in BM25Index(corpus, groups=[0, 1, 1, 2, 3, 4, 5, 6]).top(["a"], 5)] == [1, 4]
+
+
+def test_groups_must_cover_every_passage():
+    with pytest.raises(ValueError, match="groups"):
+        BM25Index([["a"], ["b"], ["c"]], groups=[0, 1])
