@@ -27,7 +27,8 @@ from bot.text import Analyzer, load_synonyms, train_sentence_splitter
 
 log = logging.getLogger(__name__)
 
-INDEX_SETTINGS = ("BM25_VARIANT", "BM25_K1", "BM25_B", "HEADING_WEIGHT", "TITLE_WEIGHT", "CHUNK_MAX_WORDS")
+INDEX_SETTINGS = ("BM25_VARIANT", "BM25_K1", "BM25_B", "HEADING_WEIGHT", "TITLE_WEIGHT", "CHUNK_MAX_WORDS",
+                  "ONE_PASSAGE_PER_DOCUMENT")
 PIPELINE_CODE = ("sources.py", "clean.py", "chunk.py", "text.py", "index.py", "retrieve.py", "engine.py",
                  "models.py", "data/stopwords.txt")
 
@@ -72,7 +73,10 @@ class Engine:
                                   for c in chunks)
         tokenized = [analyzer.terms(c.title) * title_weight + analyzer.terms(" ".join(c.heading_path)) * weight
                      + analyzer.terms(c.text) for c in chunks]
-        index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]))
+        numbers = {d.id: n for n, d in enumerate(documents)}  # chunks come document by document
+        groups = [numbers[c.doc_id] for c in chunks] if int(settings["ONE_PASSAGE_PER_DOCUMENT"]) else None
+        index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]),
+                          groups)
         retriever = Retriever(tuple(chunks), tuple(frozenset(t) for t in tokenized), index, analyzer)
         return cls(settings, tuple(documents), tuple(cleaned), tuple(chunks), analyzer, retriever, report)
 
