@@ -13,7 +13,7 @@ _ENGINES: dict[tuple, Any] = {}
 _ENGINES_LOCK = threading.Lock()
 # Settings that change what the engine indexes; apps that agree on them share one engine.
 ENGINE_KEYS = ("CORPUS_DIR", "INDEX_DIR", "SYNONYMS_FILE", "CLEANING_FILE", "BM25_VARIANT", "BM25_K1",
-               "BM25_B", "HEADING_WEIGHT", "CHUNK_MAX_WORDS")
+               "BM25_B", "HEADING_WEIGHT", "TITLE_WEIGHT", "CHUNK_MAX_WORDS", "ONE_PASSAGE_PER_DOCUMENT")
 
 
 def get_engine(settings: Mapping[str, Any]):

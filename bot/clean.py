@@ -166,7 +166,7 @@ _BYLINE = re.compile(
 _BARE_DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\S*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(?:leave here|insert|add (?:the|here)|todo|tbd|tk|placeholder|lorem ipsum)\b|\[(?:insert|add|todo)[^\]]*\]"
-    r"|\bxxx+\b", re.IGNORECASE)
+    r"|(?<![\d,])(?<![\d,] )\bxxx+\b", re.IGNORECASE)  # after a count it is a karyotype: "47,XXX", "48, XXXX"
 _INLINE_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _DEFINITION = re.compile(r"^[A-Z][\w ()/&'-]{2,60}? [–—] \S")
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’)]*|$)\s*")
@@ -342,6 +342,7 @@ def _rebuild_tables(blocks: list[Block], rules: CleaningRules, removed: list[str
 class _Cleaner:
     document: Document
     rules: CleaningRules
+    guesses: bool = True  # the generic noise heuristics; the corpus's own rules always apply
     removed: list[str] = field(default_factory=list)
 
     def drop(self, why: str, text: str) -> None:
@@ -351,6 +352,8 @@ class _Cleaner:
         text = block.text
         if any(p.fullmatch(text) for p in self.rules.drop_lines):
             self.drop("site chrome", text)
+        elif not self.guesses:
+            return False
         elif _BYLINE.match(text):
             self.drop("byline or date", text)
         elif _BARE_DOMAIN.match(text):
@@ -363,7 +366,7 @@ class _Cleaner:
 
     def is_spam(self, block: Block) -> bool:
         lowered = block.text.lower()
-        if block.kind == "paragraph" and _INLINE_LINK.search(block.text) and len(block.text.split()) > 12:
+        if self.guesses and block.kind == "paragraph" and _INLINE_LINK.search(block.text) and len(block.text.split()) > 12:
             self.drop("paragraph with an injected link", block.text)
             return True
         if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in self.rules.spam_words):
@@ -394,7 +397,8 @@ class _Cleaner:
         else:
             blocks = _classify_lines(text)
         blocks = _rebuild_tables(blocks, self.rules, self.removed)
-        blocks = self.drop_breadcrumbs(blocks)
+        if self.guesses:
+            blocks = self.drop_breadcrumbs(blocks)
         kept: list[Block] = []
         skipping_section = False
         for block in blocks:
@@ -411,12 +415,12 @@ class _Cleaner:
                 continue
             if self.is_chrome_line(block) or self.is_spam(block):
                 continue
-            if block.kind in ("heading", "paragraph") and self.repeats_heading(block, kept):
+            if self.guesses and block.kind in ("heading", "paragraph") and self.repeats_heading(block, kept):
                 continue
             cleaned = self.without_promo(block)
             if cleaned is not None:
                 kept.append(cleaned)
-        return self.drop_orphans(kept)
+        return self.drop_orphans(kept) if self.guesses else kept
 
     def drop_breadcrumbs(self, blocks: list[Block]) -> list[Block]:
         """A list at the very top that starts with "Home" is navigation, not content."""
@@ -511,8 +515,23 @@ def _sections(document: Document, blocks: list[Block]) -> tuple[str, tuple[Secti
 
 
 def clean_document(document: Document, rules: CleaningRules | None = None) -> CleanedDocument:
-    """The whole cleaning pass for one document."""
-    cleaner = _Cleaner(document, rules or CleaningRules())
+    """The whole cleaning pass for one document; the generic guesses never empty a document on their own.
+
+    They are tuned for noise around a page's content (a byline, a spam paragraph with a link): when a
+    document is one paragraph (a question-answer record) they would otherwise drop its only content.
+    Then it is cleaned again with the corpus's own rules only, and if only headings are left (an
+    answer that is one question), they are its text.
+    """
+    rules = rules or CleaningRules()
+    cleaner = _Cleaner(document, rules)
     blocks = cleaner.run()
+    if not any(b.kind not in ("heading", "blank") for b in blocks):
+        guessed = cleaner.removed
+        cleaner = _Cleaner(document, rules, guesses=False)
+        blocks = cleaner.run()
+        if guessed != cleaner.removed:
+            cleaner.removed.append("kept: the generic noise rules would have left no text")
+        if not any(b.kind not in ("heading", "blank") for b in blocks):
+            blocks = [Block("paragraph", b.text) if b.kind == "heading" else b for b in blocks]
     text, sections = _sections(document, blocks)
     return CleanedDocument(document, text, sections, tuple(cleaner.removed))

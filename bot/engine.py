@@ -27,7 +27,8 @@ from bot.text import Analyzer, load_forms, load_synonyms, train_sentence_splitte
 
 log = logging.getLogger(__name__)
 
-INDEX_SETTINGS = ("BM25_VARIANT", "BM25_K1", "BM25_B", "HEADING_WEIGHT", "CHUNK_MAX_WORDS")
+INDEX_SETTINGS = ("BM25_VARIANT", "BM25_K1", "BM25_B", "HEADING_WEIGHT", "TITLE_WEIGHT", "CHUNK_MAX_WORDS",
+                  "ONE_PASSAGE_PER_DOCUMENT")
 PIPELINE_CODE = ("sources.py", "clean.py", "chunk.py", "text.py", "index.py", "retrieve.py", "engine.py",
                  "models.py", "data/stopwords.txt")
 
@@ -67,10 +68,16 @@ class Engine:
         chunks = chunk_all(cleaned, int(settings["CHUNK_MAX_WORDS"]), analyzer.sentence_spans)
         if not chunks:
             raise ValueError(f"no passages left after cleaning the corpus in {settings['CORPUS_DIR']}")
-        analyzer.learn_vocabulary(c.text + "\n" + " ".join(c.heading_path) for c in chunks)
-        weight = int(settings["HEADING_WEIGHT"])
-        tokenized = [analyzer.terms(" ".join(c.heading_path)) * weight + analyzer.terms(c.text) for c in chunks]
-        index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]))
+        weight, title_weight = int(settings["HEADING_WEIGHT"]), int(settings["TITLE_WEIGHT"])
+        titled = title_weight > 0  # an unindexed title's words are not corpus words either
+        analyzer.learn_vocabulary(c.text + "\n" + " ".join(c.heading_path) + ("\n" + c.title) * titled
+                                  for c in chunks)
+        tokenized = [analyzer.terms(c.title) * title_weight + analyzer.terms(" ".join(c.heading_path)) * weight
+                     + analyzer.terms(c.text) for c in chunks]
+        numbers = {d.id: n for n, d in enumerate(documents)}  # chunks come document by document
+        groups = [numbers[c.doc_id] for c in chunks] if int(settings["ONE_PASSAGE_PER_DOCUMENT"]) else None
+        index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]),
+                          groups)
         retriever = Retriever(tuple(chunks), tuple(frozenset(t) for t in tokenized), index, analyzer)
         return cls(settings, tuple(documents), tuple(cleaned), tuple(chunks), analyzer, retriever, report)
 

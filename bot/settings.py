@@ -41,6 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BM25_K1", 1.2, "BM25 term-frequency saturation.", float),
     Setting("BM25_B", 0.4, "BM25 length normalisation.", float),
     Setting("HEADING_WEIGHT", 2, "How many times a passage's heading words count in its index entry.", int),
+    Setting("TITLE_WEIGHT", 0, "How many times its document's title words count in a passage's index entry.", int),
+    Setting("ONE_PASSAGE_PER_DOCUMENT", 0, "1 = results hold only each document's best passage (distinct sources).", int),
     Setting("CHUNK_MAX_WORDS", 100, "Largest passage, in words; sections above it are split at sentences.", int),
     Setting("CONFIDENCE_THRESHOLD", 0.30, "Below this confidence the bot falls back instead of answering.", float),
     Setting("ANSWER_MAX_WORDS", 80, "Target length of a composed answer.", int),

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 METADATA_FILE = "metadata.toml"
 MAX_RECORD_CHARS = 1_000_000  # a record beyond this is cut: one giant page must not dominate the index
+_HTML_BLOCK = re.compile(r"<(p|br|div|li|ul|h\d|table)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.IGNORECASE)  # a title is one line: tags are only markup there
 
 
 class CorpusError(Exception):
@@ -30,11 +32,16 @@ class CorpusError(Exception):
 @dataclass
 class LoadReport:
     loaded: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # skipped, with where and why
+    handled: list[str] = field(default_factory=list)  # loaded, but changed or read differently
 
     def problem(self, where: str, why: str) -> None:
         self.problems.append(f"{where}: {why}")
         log.warning("skipped %s: %s", where, why)
+
+    def handle(self, where: str, how: str) -> None:
+        self.handled.append(f"{where}: {how}")
+        log.info("loaded %s: %s", where, how)
 
 
 def _slug(name: str) -> str:
@@ -121,9 +128,15 @@ def iter_jsonl(path: str | Path, report: LoadReport | None = None) -> Iterator[D
                 continue
             seen.add(doc_id)
             if len(answer) > MAX_RECORD_CHARS:
-                report.problem(where, f"answer of {len(answer)} characters cut to {MAX_RECORD_CHARS}")
+                report.handle(where, f"answer of {len(answer)} characters cut to {MAX_RECORD_CHARS}")
                 answer = answer[:MAX_RECORD_CHARS]
-            is_html = bool(re.search(r"<(p|br|div|li|ul|h\d|table)\b[^>]*>", answer, re.IGNORECASE))
+            is_html = bool(_HTML_BLOCK.search(answer))
+            if is_html:
+                report.handle(where, "answer is HTML: read with an HTML parser")
+            title = str(record.get("focus") or "").strip()
+            if _TAG.search(title):
+                title = " ".join(_TAG.sub(" ", title).split())
+                report.handle(where, "HTML tags removed from the title")
             report.loaded += 1
-            yield Document(id=doc_id, title=str(record.get("focus") or doc_id), text=answer, source=where,
+            yield Document(id=doc_id, title=title or doc_id, text=answer, source=where,
                            format="html" if is_html else "text", url=record.get("url") or None)

@@ -173,6 +173,16 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+def _deletions(word: str) -> set[str]:
+    """The word with one letter taken out, at each position."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _as_tuple(held: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """One word is stored bare (most deletions come from a single word), several as a tuple."""
+    return () if held is None else (held,) if isinstance(held, str) else held
+
+
 @lru_cache(maxsize=1)
 def _untrained_splitter() -> PunktSentenceTokenizer:
     """Punkt with only our abbreviation list, for an analyzer that has seen no corpus yet."""
@@ -210,6 +220,7 @@ class Analyzer:
             for tokens, _ in phrases:
                 for w in tokens:
                     self.vocabulary.setdefault(w, 1)
+        self._deletion_neighbourhood()  # built now, so it is cached with the index, not on a first typo
 
     def correct(self, word: str) -> str:
         """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
@@ -225,7 +236,8 @@ class Analyzer:
     def _nearest(self, word: str) -> str:
         limit = 1  # two edits turn real words into other real words ("transportation" -> "transformation")
         best: list[tuple[int, int, str]] = []
-        for candidate, freq in self.vocabulary.items():
+        for candidate in self._candidates(word):
+            freq = self.vocabulary[candidate]
             if abs(len(candidate) - len(word)) > limit or (candidate[0] != word[0] and candidate[-1] != word[-1]):
                 continue
             distance = edit_distance(word, candidate, transpositions=True)
@@ -239,6 +251,34 @@ class Analyzer:
             if -best[0][1] < 3 * -best[1][1]:
                 return word
         return best[0][2]
+
+    def _candidates(self, word: str) -> set[str]:
+        """Every corpus word one edit (or one swap) away, found by lookups instead of a vocabulary scan.
+
+        Two words are one edit apart only if one is a deletion of the other (an insertion) or both
+        share a deletion (a substitution, or a swap of neighbours). So the corpus words under each of
+        ``word``'s deletions, and under ``word`` itself, hold every candidate; ``_nearest`` still checks
+        the distance, so a few extra candidates ("abc"/"bca" share "bc") change nothing.
+        """
+        neighbourhood = self._deletion_neighbourhood()
+        found = {word} if word in self.vocabulary else set()
+        found.update(_as_tuple(neighbourhood.get(word)))  # one letter longer
+        for shorter in _deletions(word):
+            if shorter in self.vocabulary:  # one letter shorter
+                found.add(shorter)
+            found.update(_as_tuple(neighbourhood.get(shorter)))  # same length
+        return found
+
+    def _deletion_neighbourhood(self) -> dict[str, str | tuple[str, ...]]:
+        """Each one-letter deletion of a corpus word -> that word (or words); rebuilt if the vocabulary grew."""
+        if self.__dict__.get("_neighbourhood_of") != len(self.vocabulary):
+            table: dict[str, str | tuple[str, ...]] = {}
+            for w in self.vocabulary:
+                for shorter in _deletions(w):
+                    held = table.get(shorter)
+                    table[shorter] = w if held is None else _as_tuple(held) + (w,)
+            self._neighbourhood, self._neighbourhood_of = table, len(self.vocabulary)
+        return self._neighbourhood
 
     def synonym_groups(self, tokens: Sequence[str]) -> list[str]:
         """Groups whose phrases occur in ``tokens``, once per occurrence, longest match first."""

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.clean import clean_document, fix_mojibake, load_rules, normalize_text
+from bot.clean import CleaningRules, clean_document, fix_mojibake, load_rules, normalize_text
+from bot.models import Document
 from bot.settings import load_settings
 from bot.sources import load_folder
 from bot.text import words
@@ -199,7 +200,6 @@ def test_title_is_not_a_section(doc_id):
 
 
 def test_generic_rules_apply_without_a_rules_file(tmp_path):
-    from bot.models import Document
     doc = Document("d", "T", "Home\n\nHeading\n\nUpdated on March 3, 2024\n\nwww.example.com\n\nReal text here.", "d.txt")
     assert "Real text here." in clean_document(doc, load_rules(tmp_path / "missing.toml")).text
 
@@ -210,3 +210,49 @@ def test_bad_rules_file_is_a_value_error(tmp_path, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match="cleaning.toml"):
         load_rules(path)
+
+
+# --- one-paragraph documents (question-answer records) -----------------------------------------
+ONE_PARAGRAPH = {
+    "link": "How might achondroplasia be treated? Guidelines were published by the Academy; "
+            "you can read them at http://www.example.org/guidelines before your next visit.",
+    "reviewed by": "Blood glucose that is too high can make you feel sick. Content produced here is carefully "
+                   "reviewed by scientists and other experts.",
+    "lead-in": "General guidelines for safe seafood consumption:",
+    "question only": "What are the symptoms of Bell's palsy?",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_PARAGRAPH))
+def test_generic_guesses_never_empty_a_document(name):
+    doc = Document("d", "Topic", ONE_PARAGRAPH[name], "records.jsonl:1")
+    cleaned = clean_document(doc)
+    assert cleaned.text == ONE_PARAGRAPH[name] and len(cleaned.sections) == 1
+
+
+def test_document_kept_whole_is_reported():
+    doc = Document("d", "Topic", ONE_PARAGRAPH["link"], "records.jsonl:1")
+    assert any(r.startswith("kept") for r in clean_document(doc).removed)
+
+
+def test_corpus_rules_still_apply_to_a_one_paragraph_document():
+    rules = CleaningRules(drop_lines=(re.compile("Sign up for our newsletter.*", re.IGNORECASE),))
+    doc = Document("d", "Topic", "Sign up for our newsletter at www.example.com today and save", "r.jsonl:1")
+    assert clean_document(doc, rules).text == ""
+
+
+def test_spam_paragraph_with_a_link_still_dropped_from_a_page():
+    spam = ("Please be careful taking pills with other medicines, I made a mistake once, don't combine "
+            "https://spam.example.com/pills pills with anything.")
+    doc = Document("d", "Topic", "What it is\n\nReal text about the program.\n\n" + spam, "d.txt")
+    assert "spam.example.com" not in clean_document(doc).text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Triple X syndrome, also called trisomy X or 47,XXX, is an extra X chromosome.", True),
+    ("This condition is sometimes written as 48, XXXX in the reports.", True),
+    ("Call us at XXX for the price of the program this week.", False),
+])
+def test_karyotype_is_not_a_placeholder(text, kept):
+    doc = Document("d", "Topic", "Heading\n\nReal text about the program.\n\n" + text, "d.txt")
+    assert (text in clean_document(doc).text) is kept

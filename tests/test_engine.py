@@ -90,7 +90,8 @@ def test_synonyms_change_rebuilds(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("name, value", [("BM25_VARIANT", "plus"), ("BM25_K1", 1.5), ("BM25_B", 0.75),
-                                         ("HEADING_WEIGHT", 1), ("CHUNK_MAX_WORDS", 60)])
+                                         ("HEADING_WEIGHT", 1), ("TITLE_WEIGHT", 1), ("CHUNK_MAX_WORDS", 60),
+                                         ("ONE_PASSAGE_PER_DOCUMENT", 1)])
 def test_index_setting_changes_key(tmp_path, name, value):
     documents = load_folder(SHIPPED)
     assert cache_key(_settings(tmp_path, **{name: value}), documents) != cache_key(_settings(tmp_path), documents)

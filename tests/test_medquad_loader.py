@@ -32,7 +32,7 @@ def collection(tmp_path):
               answer="<p>Gloomberry syndrome is treated with <b>rest</b> and fluids.</p>"
                      "<script>alert('x')</script><ul><li>Drink water</li><li>Sleep well</li></ul>"),  # 6: HTML
         b'{"id": "q7", "question": "Caf\xe9 ?", "answer": "Caf\xe9 au lait spots."}\n',  # 7: Latin-1, not UTF-8
-        _line(id="q8", question="What causes Wimble cough ?", focus="Wimble cough",
+        _line(id="q8", question="What causes Wimble cough ?", focus="<i>Wimble</i> cough",  # 8: HTML in the title
               answer="Wimble cough is caused by breathing cold dust from old barns."),
         b"[1, 2, 3]\n",  # 9: JSON, but not an object
         _line(id="q10", question="Empty ?", answer="   "),  # 10: blank answer
@@ -48,14 +48,23 @@ def test_broken_records_are_reported_by_line_and_skipped(collection):
     assert [d.id for d in documents] == ["q1", "q5", "q6", "q8"]
     assert report.loaded == 4
     problems = {p.split(": ", 1)[0]: p.split(": ", 1)[1] for p in report.problems}
-    assert set(problems) == {f"medquad.jsonl:{n}" for n in (2, 3, 4, 5, 7, 9, 10)}
+    assert set(problems) == {f"medquad.jsonl:{n}" for n in (2, 3, 4, 7, 9, 10)}
     assert "not JSON" in problems["medquad.jsonl:2"]
     assert problems["medquad.jsonl:3"] == "no answer"
     assert "duplicate id 'q1'" in problems["medquad.jsonl:4"]
-    assert "cut to" in problems["medquad.jsonl:5"]
     assert "not JSON" in problems["medquad.jsonl:7"]  # the bytes are not UTF-8: reported, not guessed at
     assert problems["medquad.jsonl:9"] == "not a JSON object"
     assert problems["medquad.jsonl:10"] == "no answer"
+
+
+def test_records_loaded_with_a_change_are_reported_by_line(collection):
+    report = LoadReport()
+    list(iter_jsonl(collection, report))
+    handled = {p.split(": ", 1)[0]: p.split(": ", 1)[1] for p in report.handled}
+    assert set(handled) == {f"medquad.jsonl:{n}" for n in (5, 6, 8)}
+    assert "cut to" in handled["medquad.jsonl:5"]
+    assert "HTML" in handled["medquad.jsonl:6"]
+    assert handled["medquad.jsonl:8"] == "HTML tags removed from the title"
 
 
 def test_records_keep_their_fields(collection):
@@ -66,6 +75,7 @@ def test_records_keep_their_fields(collection):
     assert first.text.startswith("Frobnitz fever causes")  # the answer, not the question
     assert len(documents["q5"].text) == MAX_RECORD_CHARS
     assert documents["q6"].format == "html"
+    assert documents["q8"].title == "Wimble cough"
 
 
 def test_loader_without_a_report_still_skips(collection):

@@ -176,14 +176,19 @@ def test_jsonl_good_records_load(jsonl_load):
 
 
 @pytest.mark.parametrize("line, why", [
-    (2, "not JSON"), (3, "no answer"), (4, "duplicate id"), (5, "cut to"), (7, "not a JSON object"), (8, "no answer"),
+    (2, "not JSON"), (3, "no answer"), (4, "duplicate id"), (7, "not a JSON object"), (8, "no answer"),
 ])
 def test_jsonl_problem_reported_with_line(jsonl_load, line, why):
     assert any(p.startswith(f"faq.jsonl:{line}:") and why in p for p in jsonl_load[1].problems)
 
 
 def test_jsonl_problem_count(jsonl_load):
-    assert len(jsonl_load[1].problems) == 6
+    assert len(jsonl_load[1].problems) == 5
+
+
+@pytest.mark.parametrize("line, how", [(5, "cut to"), (6, "HTML")])
+def test_jsonl_record_loaded_with_a_change_reported_with_line(jsonl_load, line, how):
+    assert any(p.startswith(f"faq.jsonl:{line}:") and how in p for p in jsonl_load[1].handled)
 
 
 def test_jsonl_big_answer_is_cut(jsonl_load):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nltk
+from nltk.metrics.distance import edit_distance
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -204,6 +205,54 @@ def test_ambiguous_typo_left_alone():
 def test_clear_winner_among_close_words():
     a = Analyzer(vocabulary={"cost": 50, "cast": 2})
     assert a.correct("cist") == "cost"
+
+
+def _nearest_by_scanning(vocabulary: dict[str, int], word: str) -> str:
+    """The corrector as it was before the deletion neighbourhood: a scan of the whole vocabulary."""
+    best = []
+    for candidate, freq in vocabulary.items():
+        if abs(len(candidate) - len(word)) > 1 or (candidate[0] != word[0] and candidate[-1] != word[-1]):
+            continue
+        distance = edit_distance(word, candidate, transpositions=True)
+        if distance <= 1:
+            best.append((distance, -freq, candidate))
+    if not best:
+        return word
+    best.sort()
+    if len(best) > 1 and best[0][0] == best[1][0] and stem(best[0][2]) != stem(best[1][2]):
+        if -best[0][1] < 3 * -best[1][1]:
+            return word
+    return best[0][2]
+
+
+# A four-letter alphabet makes neighbours, swaps and ties common; "'" as in "o'brien".
+SPELLED = st.text(alphabet="abst'", min_size=1, max_size=7)
+
+
+@hsettings(max_examples=300, deadline=None, database=None)
+@given(vocabulary=st.dictionaries(SPELLED, st.integers(min_value=1, max_value=20), min_size=1, max_size=60),
+       word=SPELLED)
+def test_fast_corrector_agrees_with_a_vocabulary_scan(vocabulary, word):
+    assert Analyzer(vocabulary=dict(vocabulary))._nearest(word) == _nearest_by_scanning(vocabulary, word)
+
+
+@hsettings(max_examples=100, deadline=None, database=None)
+@given(data=st.data())
+def test_fast_corrector_agrees_on_corpus_typos(analyzer, data):
+    """Real words with one random edit, corrected against the five pages' vocabulary."""
+    word = data.draw(st.sampled_from(sorted(w for w in analyzer.vocabulary if len(w) >= 4 and w.isalpha())))
+    at = data.draw(st.integers(min_value=0, max_value=len(word) - 1))
+    letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+    typo = data.draw(st.sampled_from([word[:at] + word[at + 1:], word[:at] + letter + word[at:],
+                                      word[:at] + letter + word[at + 1:], word[:at] + word[at + 1:at + 2] + word[at] + word[at + 2:]]))
+    assert analyzer._nearest(typo) == _nearest_by_scanning(analyzer.vocabulary, typo)
+
+
+def test_corrector_follows_a_growing_vocabulary():
+    a = Analyzer(vocabulary={"weeks": 3})
+    assert a.correct("therpy") == "therpy"
+    a.learn_vocabulary(["therapy"])
+    assert a._nearest("therpy") == "therapy"
 
 
 def test_no_correction_without_vocabulary():
