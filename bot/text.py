@@ -109,6 +109,7 @@ def default_places() -> frozenset[str]:
 SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish
 
 
+TWO_EDIT_LENGTH = 7  # words this long may be corrected across two edits
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
@@ -234,15 +235,11 @@ class Analyzer:
         return cache[word]
 
     def _nearest(self, word: str) -> str:
-        limit = 1  # two edits turn real words into other real words ("transportation" -> "transformation")
-        best: list[tuple[int, int, str]] = []
-        for candidate in self._candidates(word):
-            freq = self.vocabulary[candidate]
-            if abs(len(candidate) - len(word)) > limit or (candidate[0] != word[0] and candidate[-1] != word[-1]):
-                continue
-            distance = edit_distance(word, candidate, transpositions=True)
-            if distance <= limit:
-                best.append((distance, -freq, candidate))
+        best = self._within(word, self._candidates(word), 1)
+        if not best and len(word) >= TWO_EDIT_LENGTH:
+            # Two edits only for long words: short ones two edits apart are often other real words, and
+            # a real English word never gets here (``spell``), so "typicle" -> "typical" is safe.
+            best = self._within(word, {c for near in _one_edit(word) for c in self._candidates(near)}, 2)
         if not best:
             return word
         best.sort()
@@ -251,6 +248,17 @@ class Analyzer:
             if -best[0][1] < 3 * -best[1][1]:
                 return word
         return best[0][2]
+
+    def _within(self, word: str, candidates: Iterable[str], limit: int) -> list[tuple[int, int, str]]:
+        """(distance, -frequency, candidate) for the candidates at most ``limit`` edits from ``word``."""
+        best = []
+        for candidate in candidates:
+            if abs(len(candidate) - len(word)) > limit or (candidate[0] != word[0] and candidate[-1] != word[-1]):
+                continue
+            distance = edit_distance(word, candidate, transpositions=True)
+            if distance <= limit:
+                best.append((distance, -self.vocabulary[candidate], candidate))
+        return best
 
     def _candidates(self, word: str) -> set[str]:
         """Every corpus word one edit (or one swap) away, found by lookups instead of a vocabulary scan.

@@ -293,3 +293,15 @@ def test_sentence_spans_never_split_eg(text):
 def test_sentence_spans_are_ordered_stripped_and_within_lines(text):
     spans = Analyzer().sentence_spans(text)
     assert all(text[s:e] == text[s:e].strip() and "\n" not in text[s:e] and s < e for s, e in spans)
+
+
+def test_a_long_word_is_corrected_across_two_edits():
+    a = Analyzer()
+    a.learn_vocabulary(["typical discharge"])
+    assert a.correct("typicle") == "typical" and a.correct("dischared") == "discharge"
+
+
+def test_a_short_word_two_edits_away_is_left_alone():
+    a = Analyzer()
+    a.learn_vocabulary(["cost"])
+    assert a.correct("cats") == "cats"
