@@ -81,7 +81,7 @@ def ask() -> Response:
 
 
 def _k(value: str | None) -> int:
-    if value is None or value == "":
+    if value is None:  # absent: the default; present but empty is a malformed number like any other
         return SEARCH_DEFAULT_K
     try:
         k = int(value)

@@ -171,7 +171,7 @@ def test_unknown_api_path(client, assert_error):
 @pytest.mark.parametrize("query, code", [
     ("", "missing_question"), ("?q=", "empty_question"), ("?q=%20", "empty_question"),
     ("?q=iop&k=0", "invalid_k"), ("?q=iop&k=51", "invalid_k"), ("?q=iop&k=ten", "invalid_k"),
-    ("?q=iop&k=-1", "invalid_k"), ("?q=" + "x" * 1001, "question_too_long"),
+    ("?q=iop&k=-1", "invalid_k"), ("?q=iop&k=", "invalid_k"), ("?q=" + "x" * 1001, "question_too_long"),
 ])
 def test_search_rejects_bad_parameters(client, assert_error, query, code):
     assert_error(client.get("/api/search" + query), 400, code)
