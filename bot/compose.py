@@ -74,6 +74,7 @@ class CorpusStats:
     df: dict
     n: int
     table: dict = field(default_factory=dict, compare=False, repr=False)  # idf of every seen term, computed once
+    concept_cache: dict = field(default_factory=dict, compare=False, repr=False)  # headings' concepts, by terms
 
     def __post_init__(self) -> None:
         self.table.update((t, math.log(1.0 + (self.n + 1) / (f + 0.5))) for t, f in self.df.items())
@@ -356,8 +357,13 @@ def concepts(terms: Iterable[str], stats: CorpusStats | None) -> frozenset[str]:
     terms = frozenset(terms)
     if stats is None:
         return terms
-    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
-    return frozenset(t for t in terms if t.startswith("~") or stats.idf(t) > common)
+    found = stats.concept_cache.get(terms)
+    if found is None:
+        common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+        found = frozenset(t for t in terms if t.startswith("~") or stats.idf(t) > common)
+        if len(stats.concept_cache) < 10_000:  # headings' terms recur on every request; questions' rarely
+            stats.concept_cache[terms] = found
+    return found
 
 
 def _same_question(a: frozenset, b: frozenset) -> bool:
