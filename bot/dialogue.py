@@ -310,7 +310,7 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
                      suggestions=popular, disclaimer=compose.disclaimer(handoff), note=note,
                      resolved_question=resolution.resolved, extra=extra)
     suggestions = compose.suggest(headings, terms, citations, popular, stats=stats,
-                                  answer_terms=engine.analyzer.terms(answer))
+                                  answer_terms=engine.analyzer.terms(answer, forms=False))
     return Reply(type="answer", answer=answer, citations=citations, confidence=result.confidence,
                  suggestions=suggestions, disclaimer=compose.disclaimer(handoff), note=note,
                  resolved_question=resolution.resolved, extra=extra)

@@ -130,7 +130,9 @@ class Citation:
     score: float
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Flat fields only: a plain copy, not asdict()'s recursive deep copy, on every reply.
+        return {"n": self.n, "id": self.id, "doc_id": self.doc_id, "title": self.title, "section": self.section,
+                "text": self.text, "url": self.url, "score": self.score}
 
 
 @dataclass(frozen=True)

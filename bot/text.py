@@ -40,6 +40,11 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercase word tokens: compounds split ("12-step"), acronyms undotted ("I.O.P."), "n't" as "not"."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)  # a question is tokenized several times in one turn
+def _words(text: str) -> tuple[str, ...]:
     out = []
     for w in _WORD.tokenize(normalize(text)):
         if w.endswith("."):
@@ -48,7 +53,7 @@ def words(text: str) -> list[str]:
             out += [_NEGATIONS.get(w, w[:-3]), "not"]
         else:
             out.append(w[:-2] if w.endswith("'s") else w)
-    return out
+    return tuple(out)
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -110,6 +115,7 @@ SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least tw
 
 
 TWO_EDIT_LENGTH = 7  # words this long may be corrected across two edits
+MAX_TYPO_LENGTH = 24  # longer "words" are never corrected: no English word is a typo that long
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
@@ -225,8 +231,8 @@ class Analyzer:
 
     def correct(self, word: str) -> str:
         """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
-        if word in self.vocabulary or len(word) < 4 or not word.isalpha():
-            return word
+        if word in self.vocabulary or not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
+            return word  # a 2,000-letter "word" is no typo, and correcting it would cost seconds
         cache = self.__dict__.setdefault("_corrections", {})
         if word not in cache:
             if len(cache) > 50_000:  # bounded: a flood of random words must not grow memory
@@ -301,7 +307,7 @@ class Analyzer:
             i += step
         return found
 
-    def terms(self, text: str, query: bool = False) -> list[str]:
+    def terms(self, text: str, query: bool = False, forms: bool = True) -> list[str]:
         """Index terms: stems of content words, one token per synonym group mentioned, and form tokens."""
         tokens = words(text)
         if not tokens:
@@ -311,7 +317,7 @@ class Analyzer:
             if spelled != tokens:  # "how lnog does it last" asks how long, once spelled right
                 text, tokens = f"{text} {' '.join(spelled)}", spelled
         content = [stem(t) for t in tokens if t not in self.stopwords]
-        return content + self.synonym_groups(tokens) + self.form_tokens(text, query)
+        return content + self.synonym_groups(tokens) + (self.form_tokens(text, query) if forms else [])
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""
@@ -366,7 +372,7 @@ class Analyzer:
 
     def _english_rank_nearby(self, word: str) -> int | None:
         """The rank of the most frequent English word one edit away (the word misspelt), if any."""
-        if len(word) < 4 or not word.isalpha():
+        if not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
             return None
         cache = self.__dict__.setdefault("_nearby", {})
         if word not in cache:

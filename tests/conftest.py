@@ -69,7 +69,7 @@ _STOP = frozenset("a an the is are of to in and or for it does do what how with 
 class FakeAnalyzer:
     """Words, lowercased, without stopwords; sentences end at . ! ? or a line break."""
 
-    def terms(self, text: str, query: bool = False) -> list[str]:
+    def terms(self, text: str, query: bool = False, forms: bool = True) -> list[str]:
         return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:

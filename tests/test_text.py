@@ -207,15 +207,22 @@ def test_clear_winner_among_close_words():
     assert a.correct("cist") == "cost"
 
 
-def _nearest_by_scanning(vocabulary: dict[str, int], word: str) -> str:
-    """The corrector as it was before the deletion neighbourhood: a scan of the whole vocabulary."""
+def _scan_within(vocabulary: dict[str, int], word: str, limit: int) -> list:
     best = []
     for candidate, freq in vocabulary.items():
-        if abs(len(candidate) - len(word)) > 1 or (candidate[0] != word[0] and candidate[-1] != word[-1]):
+        if abs(len(candidate) - len(word)) > limit or (candidate[0] != word[0] and candidate[-1] != word[-1]):
             continue
         distance = edit_distance(word, candidate, transpositions=True)
-        if distance <= 1:
+        if distance <= limit:
             best.append((distance, -freq, candidate))
+    return best
+
+
+def _nearest_by_scanning(vocabulary: dict[str, int], word: str) -> str:
+    """The corrector's rule by a scan of the whole vocabulary: one edit, two for words of seven letters."""
+    best = _scan_within(vocabulary, word, 1)
+    if not best and len(word) >= 7:
+        best = _scan_within(vocabulary, word, 2)
     if not best:
         return word
     best.sort()
@@ -305,3 +312,8 @@ def test_a_short_word_two_edits_away_is_left_alone():
     a = Analyzer()
     a.learn_vocabulary(["cost"])
     assert a.correct("cats") == "cats"
+
+
+def test_a_huge_word_is_not_corrected(analyzer):
+    assert analyzer.spell("x" * 2000) == "x" * 2000
+    assert analyzer.unknown_specificity("x" * 2000) == {"x" * 2000: 1.0}
