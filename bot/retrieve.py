@@ -1,10 +1,11 @@
 """Retrieval: a question to ranked passages, and a confidence that the corpus answers it.
 
 Confidence is the share of the question's meaning the best passage covers: each analysed question
-term weighs its IDF (a word the corpus has never seen weighs as much as the rarest word it has), and
-the confidence is the covered weight over the total, damped when the BM25 score itself is weak.
-Questions about things the documents never mention ("Medicare", "Ambien", "weather") lose most of
-their weight to unknown words and fall below the threshold; the dialogue layer falls back there.
+term weighs its IDF, a word the corpus never uses weighs up to UNKNOWN_WEIGHT times the rarest word
+it has (by how specific the word is: a name or "Medicare" fully, "said" or "little" hardly at all),
+and the confidence is the covered weight over the total, damped when the BM25 score itself is weak.
+Questions about things the documents never mention ("Aetna", "Ambien", "Florida") lose most of their
+weight to unknown words and fall below the threshold; the dialogue layer falls back there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.models import Chunk, Hit, SearchResult
 from bot.text import Analyzer
 
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
-SCORE_SCALE = 6.0
+SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
 UNKNOWN_WEIGHT = 5.0  # an unknown word of full specificity weighs this many times the rarest known word
 
 

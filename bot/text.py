@@ -78,37 +78,34 @@ def stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
+def _word_list(name: str) -> list[str]:
+    """The entries of a word list shipped in bot/data/: one per line, '#' lines are comments."""
+    lines = (PACKAGE_DIR / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def default_stopwords() -> frozenset[str]:
-    path = PACKAGE_DIR / "data" / "stopwords.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(_word_list("stopwords.txt"))
 
 
 @lru_cache(maxsize=1)
 def default_english() -> dict[str, int]:
     """English words by frequency rank (1 = most frequent), shipped as data (SymSpell's list, MIT)."""
-    path = PACKAGE_DIR / "data" / "english_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    ranked = (line.strip() for line in lines if line.strip() and not line.startswith("#"))
-    return {w: rank for rank, w in enumerate(ranked, start=1)}
+    return {w: rank for rank, w in enumerate(_word_list("english_words.txt"), start=1)}
 
 
 @lru_cache(maxsize=1)
 def default_spanish() -> frozenset[str]:
     """Common Spanish words that are no English words, shipped as data."""
-    path = PACKAGE_DIR / "data" / "spanish_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(normalize(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(normalize(w) for w in _word_list("spanish_words.txt"))
 
 
 @lru_cache(maxsize=1)
 def default_places() -> frozenset[str]:
     """Words of US place names ("florida", "york"), which count as names however they are typed."""
-    path = PACKAGE_DIR / "data" / "places.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if line.strip() and not line.startswith("#")
-                     for w in line.split() if w not in ("new", "north", "south", "west", "island"))
+    return frozenset(w for entry in _word_list("places.txt") for w in entry.split()
+                     if w not in ("new", "north", "south", "west", "island"))
 
 
 SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish
