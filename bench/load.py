@@ -102,10 +102,11 @@ def wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
 class Server:
     """`python -m bot serve` as a subprocess; always stopped by ``stop``."""
 
-    def __init__(self, tmp: Path, workers: int, rate_limit: str, threads: int = 2):
+    def __init__(self, tmp: Path, workers: int, rate_limit: str, threads: int = 0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, BOT_INDEX_DIR=str(tmp / "index"), BOT_WORKERS=str(workers), BOT_THREADS=str(threads),
+        env = dict(os.environ, BOT_INDEX_DIR=str(tmp / "index"), BOT_WORKERS=str(workers),
+                   **({"BOT_THREADS": str(threads)} if threads else {}),
                    BOT_RATE_LIMIT=rate_limit, BOT_LOG_LEVEL="WARNING", PYTHONPATH=str(PROJECT))
         self.log = open(tmp / f"server-{self.port}.log", "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1",
@@ -194,7 +195,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--workers", type=int, default=0, help="gunicorn workers (0 = the server's default)")
-    ap.add_argument("--threads", type=int, default=2, help="threads per worker")
+    ap.add_argument("--threads", type=int, default=0, help="threads per worker (0 = the server's default)")
     ap.add_argument("--no-append", action="store_true")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -210,8 +211,10 @@ def main(argv=None) -> int:
     rows, health, rss = [], None, []
     try:
         from bot.serve import worker_count
+        from bot.settings import load_settings
 
         workers = worker_count(args.workers)
+        threads = args.threads or int(load_settings()["THREADS"])
         deadline = time.monotonic() + 30
         while len(server.workers()) < workers and time.monotonic() < deadline:
             time.sleep(0.1)  # preload done; wait for every worker to boot before measuring
@@ -227,7 +230,7 @@ def main(argv=None) -> int:
     corpus = bad_corpus_start(tmp)
 
     lines = [f"## Load (bench/load.py, {time.strftime('%Y-%m-%d')})", "",
-             f"gunicorn gthread, {workers} workers x {args.threads} threads, preload_app; {os.cpu_count()} cores; wrk {args.seconds} s "
+             f"gunicorn gthread, {workers} workers x {threads} threads, preload_app; {os.cpu_count()} cores; wrk {args.seconds} s "
              f"per row on 127.0.0.1; request mix: {len(bodies)} bodies from tests/eval/gold.jsonl, follow-ups with "
              f"history, {bad} deliberately bad requests (4xx expected).", "",
              "| load | conc. | req/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | socket errors |",

@@ -59,9 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URI", "memory://", "Where rate-limit counts live; a redis:// URL shares them between instances."),
     Setting("TRUST_PROXY", 0, "How many proxies in front to trust for X-Forwarded-For (0 = none).", int),
     Setting("KIOSK_IDLE_SECONDS", 90, "Kiosk wipes the conversation after this long without a touch.", int),
-    Setting("WORKERS", 0, "gunicorn worker processes; 0 = 2 x cores + 1, capped at 8.", int),
-    Setting("THREADS", 2, "Threads per gunicorn worker.", int),
+    Setting("WORKERS", 0, "gunicorn worker processes; 0 = one per core, capped at 8.", int),
+    Setting("THREADS", 4, "Threads per gunicorn worker (for slow clients; answering is CPU-bound).", int),
     Setting("TIMEOUT", 30, "Seconds before a stuck worker is restarted.", int),
+    Setting("CLIENT_TIMEOUT", 10, "Seconds a client may stall while sending a request or reading a reply.", int),
     Setting("LOG_LEVEL", "INFO", "Python log level."),
     Setting("LOG_QUESTIONS", 0, "1 = include redacted question text in logs (off by default, for privacy).", int),
 )

@@ -80,7 +80,7 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.mark.parametrize("setting, cores, expected", [(0, 1, 3), (0, 2, 5), (0, 16, 8), (3, 16, 3)])
+@pytest.mark.parametrize("setting, cores, expected", [(0, 1, 1), (0, 2, 2), (0, 16, 8), (3, 16, 3)])
 def test_worker_count(setting, cores, expected):
     assert worker_count(setting, cores) == expected
 
@@ -91,6 +91,7 @@ def test_gunicorn_options_follow_settings():
     assert options["bind"] == "127.0.0.1:9999"
     assert (options["workers"], options["threads"], options["timeout"]) == (2, 4, 12)
     assert options["worker_class"] == "gthread" and options["preload_app"] is True
+    assert options["client_timeout"] == 10
     assert options["accesslog"] is None
 
 
@@ -146,3 +147,39 @@ def test_unreadable_corpus_exits_non_zero(tmp_path):
     finally:
         corpus.chmod(0o700)
     assert proc.returncode != 0 and "corpus" in proc.stderr
+
+
+def test_a_client_that_stalls_mid_request_loses_its_connection(tmp_path):
+    """One worker, one thread: a request gets served only once the stalled connection is dropped."""
+    port = free_port()
+    log = open(tmp_path / "server.log", "w+")
+    env = _env(tmp_path, BOT_WORKERS="1", BOT_THREADS="1", BOT_CLIENT_TIMEOUT="2")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if _get(base + "/api/health", timeout=1)[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as stalled:
+            stalled.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\n")  # ...and never the rest
+            time.sleep(0.5)
+            status, body, _ = _post(base + "/api/ask", {"question": "how long is iop"}, timeout=30)
+            assert status == 200 and body["type"] == "answer"
+            assert stalled.recv(1024) == b""  # the server closed it
+        log.seek(0)
+        assert "stalled past CLIENT_TIMEOUT" in log.read()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
