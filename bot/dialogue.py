@@ -166,6 +166,7 @@ def combine(question: str, previous: str, action: str) -> str:
         stripped = _strip_lead(question)
         if stripped and _SUBJECT_RE.search(stripped) and _SUBJECT_RE.search(previous):
             return _SUBJECT_RE.sub(lambda _: stripped, previous, count=1)  # own text, not a template
+    if action == "substitute" and not stripped:
         carried = content_words(previous)
     elif len(own) >= MIN_OWN_ASPECT and _subjects(previous):
         carried = _subjects(previous)

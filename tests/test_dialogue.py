@@ -51,7 +51,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is cbt"], "is it used in IOPs?", "is it used in IOPs? cbt"),
     (["what is an iop"], "how long does it last?", "how long does it last? iop"),
     # earlier follow-ups are resolved in turn, so the topic carries through a chain
-    (["what is iop", "how many hours a day?"], "and how many days?", "and how many days? many hours day iop"),
+    (["what is iop", "how many hours a day?"], "and how many days?", "and how many days? iop"),
     (["what is residential treatment"], "how long do people stay?", "how long do people stay? residential treatment"),
     (["do iops have group therapy"], "what are the benefits?", "what are the benefits? iops group therapy"),
     # a follow-up with an aspect of its own borrows the subject only, not the aspect already answered
