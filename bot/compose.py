@@ -20,6 +20,8 @@ CANDIDATE_HITS = 6  # passages whose sentences compete for the answer
 NEAR_DUPLICATE_CONTAINMENT = 0.6
 NEAR_DUPLICATE_JACCARD = 0.25
 MIN_SENTENCE_WORDS = 4
+# A list whose items add up to more words than this is a run of paragraphs, answered one by one.
+MAX_LIST_WORDS = 40
 
 # What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
 # forms (corpus/synonyms.toml): a sentence that gives that kind of answer gets CUE_BONUS.
@@ -117,10 +119,11 @@ class PassageSentence:
     lead: frozenset[str]
     antecedent: int | None  # index of the sentence a pronoun-led one refers back to
     label: frozenset[str] = frozenset()
+    listed: bool = False  # a list with its lead-in, rendered as one sentence ("including: A; B; C.")
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
-    """The readable sentences of one passage, trimmed of bullets but otherwise verbatim."""
+    """The readable sentences of one passage, trimmed of bullets but otherwise verbatim, and its lists."""
     text = chunk.text
     out: list[PassageSentence] = []
     for start, end in analyzer.sentence_spans(text):
@@ -129,15 +132,53 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
             start += lead.end()
         sentence = text[start:end].strip()
         start = text.find(sentence, start) if sentence else start
-        if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith("?") or sentence.endswith(":"):
-            continue  # headings, questions and list lead-ins do not answer anything
+        if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith(("?", ":", ";")):
+            continue  # headings, questions and list lead-ins do not answer anything on their own
         lead_text = " ".join(sentence.split()[:LEAD_WORDS])
         antecedent = len(out) - 1 if out and _PRONOUN_LEAD.match(sentence) else None
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
                                    frozenset(analyzer.terms(lead_text)), antecedent, label))
+    out += [_list_unit(text, start, end, analyzer) for start, end in _lists(text)]
     return tuple(out)
+
+
+def _lists(text: str) -> list[tuple[int, int]]:
+    """Spans of a list with its lead-in: a line ending in ':' or ';' and the bullet lines under it."""
+    lines, offset, spans = [], 0, []
+    for line in text.split("\n"):
+        lines.append((offset, line))
+        offset += len(line) + 1
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        j = i + 1
+        while j < len(lines) and lines[j][1].startswith("- "):
+            j += 1
+        lead_in = line.rstrip().endswith((":", ";")) and not line.startswith("- ")
+        if lead_in and j - i >= 3:  # two items at least: one item is a sentence already
+            last_start, last = lines[j - 1]
+            if sum(len(item.split()) for _, item in lines[i + 1:j]) <= MAX_LIST_WORDS:
+                spans.append((start, last_start + len(last)))
+        i = max(j, i + 1)
+    return spans
+
+
+def _list_unit(text: str, start: int, end: int, analyzer) -> PassageSentence:
+    """A list read as one sentence: "…beneficial for individuals, including: Pregnant women; Adolescents"."""
+    lines = text[start:end].split("\n")
+    lead_in = lines[0].strip()
+    sentences = analyzer.sentence_spans(lead_in)
+    if len(sentences) > 1:  # the lead-in is the paragraph's last sentence
+        lead_in = lead_in[sentences[-1][0]:]
+    items = [_BULLET.sub("", line).strip().rstrip(".;") for line in lines[1:]]
+    rendered = lead_in + " " + " ".join(item if item.endswith("?") else item + ";" for item in items)
+    rendered = rendered[:-1] + "." if rendered.endswith(";") else rendered
+    begin = text.find(lead_in, start)
+    return PassageSentence(begin, end, rendered, frozenset(analyzer.terms(rendered)),
+                           frozenset(analyzer.terms(" ".join(lead_in.split()[:LEAD_WORDS]))), None,
+                           listed=True)
 
 
 def passage_sentences(chunks: Sequence[Chunk], analyzer) -> dict[str, tuple[PassageSentence, ...]]:
