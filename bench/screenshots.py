@@ -34,7 +34,7 @@ def serve(app):
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def widget(browser, base, out: Path, name: str, viewport: dict, mobile: bool):
+def widget(browser, base, out: Path, name: str, viewport: dict, mobile: bool, question: str = "What is an IOP?"):
     """The demo page with the widget open on an answer whose first source is expanded."""
     ctx = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile,
                               device_scale_factor=2 if mobile else 1)
@@ -42,7 +42,7 @@ def widget(browser, base, out: Path, name: str, viewport: dict, mobile: bool):
     page.goto(base + "/")
     page.get_by_role("button", name="Questions about IOP").click()
     box = page.get_by_role("textbox", name="Your question")
-    box.fill("What is an IOP?")
+    box.fill(question)
     box.press("Enter")
     summary = page.locator("iop-chat summary").first
     expect(summary).to_be_visible()
@@ -111,6 +111,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--only", choices=["widget", "kiosk", "staff"], help="take one set of shots")
+    parser.add_argument("--question", default="What is an IOP?", help="what the widget shots ask")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     server, base = serve(make_app())
@@ -118,8 +119,10 @@ def main(argv=None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             if args.only in (None, "widget"):
-                widget(browser, base, args.out, "widget-desktop.png", {"width": 1280, "height": 800}, False)
-                widget(browser, base, args.out, "widget-phone.png", {"width": 390, "height": 844}, True)
+                widget(browser, base, args.out, "widget-desktop.png", {"width": 1280, "height": 800}, False,
+                       args.question)
+                widget(browser, base, args.out, "widget-phone.png", {"width": 390, "height": 844}, True,
+                       args.question)
                 widget_crisis(browser, base, args.out)
             if args.only in (None, "kiosk"):
                 kiosk(browser, base, args.out)
