@@ -70,7 +70,12 @@ def retrieval_report(engine: Engine, gold: list[dict], out_of_scope: list[dict],
             misses.append((case["q"], rank, top.section if top else "-", result.confidence))
     oos_conf = [engine.search(case["q"], k).confidence for case in out_of_scope]
     n = len(gold)
+    accepted_in = sum(c >= threshold for c in in_conf)
+    accepted_out = sum(c >= threshold for c in oos_conf)
     return {
+        # The cut as a classifier of "the documents answer this": precision over everything it lets through.
+        "cut_precision": accepted_in / (accepted_in + accepted_out) if accepted_in + accepted_out else 1.0,
+        "cut_recall": accepted_in / n if n else 1.0,
         "questions": n,
         "hit@1": sum(r == 1 for r in ranks) / n,
         "hit@3": sum(r is not None and r <= 3 for r in ranks) / n,
@@ -91,6 +96,7 @@ def format_retrieval(report: dict, show_misses: bool = True) -> list[str]:
         f"  MRR={report['mrr']:.3f}",
         f"confidence threshold={report['threshold']}  out-of-scope recognized={report['out_of_scope_recognized']:.3f}"
         f" ({report['out_of_scope']})  in-scope wrongly rejected={report['in_scope_rejected']:.3f}",
+        f"           answerable by the cut: precision={report['cut_precision']:.3f}  recall={report['cut_recall']:.3f}",
     ]
     if not show_misses:
         return lines
