@@ -1,0 +1,27 @@
+"""The evaluation's own arithmetic: snippet matching, ranks, and the confidence cut."""
+
+from __future__ import annotations
+
+from bot.evaluate import answers, eval_sets, format_retrieval, retrieval_report
+
+
+def test_a_snippet_matches_across_case_and_whitespace():
+    assert answers("IOPs typically last\n8 to 12  weeks.", ["iops typically last 8 to 12 weeks"])
+    assert not answers("IOPs typically last 8 weeks.", ["8 to 12 weeks"])
+
+
+def test_retrieval_report_counts_ranks_and_the_cut(fake_engine):
+    fake_engine.settings = {"CONFIDENCE_THRESHOLD": 0.5}
+    gold = [{"q": "how long does an iop last", "expect": ["Most IOPs last 8 to 12 weeks"]},
+            {"q": "does insurance cover iop", "expect": ["Many insurance plans cover IOP treatment"]}]
+    out = [{"q": "weather in boston", "expect": None}]
+    report = retrieval_report(fake_engine, gold, out)
+    assert report["questions"] == 2 and report["hit@3"] == 1.0
+    assert report["out_of_scope_recognized"] == 1.0 and report["cut_precision"] == 1.0
+
+
+def test_held_out_misses_are_never_printed(fake_engine):
+    fake_engine.settings = {"CONFIDENCE_THRESHOLD": 0.99}
+    report = retrieval_report(fake_engine, [{"q": "what is an iop", "expect": ["not in any passage"]}], [])
+    assert len(format_retrieval(report, show_misses=True)) > len(format_retrieval(report, show_misses=False)) == 3
+    assert [s.show_misses for s in eval_sets()] == [True, False]
