@@ -109,13 +109,12 @@ def default_places() -> frozenset[str]:
 
 
 SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish
-
-
 TWO_EDIT_LENGTH = 7  # words this long may be corrected across two edits
 MAX_TYPO_LENGTH = 24  # longer "words" are never corrected: no English word is a typo that long
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
+MEMO_LIMIT = 50_000  # entries per memo table (corrections, asked forms, misspelt English words)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
 
 
@@ -230,12 +229,7 @@ class Analyzer:
         """The corpus word this one is a typo of, when exactly one is close enough; else the word."""
         if word in self.vocabulary or not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
             return word  # a 2,000-letter "word" is no typo, and correcting it would cost seconds
-        cache = self.__dict__.setdefault("_corrections", {})
-        if word not in cache:
-            if len(cache) > 50_000:  # bounded: a flood of random words must not grow memory
-                cache.clear()
-            cache[word] = self._nearest(word)
-        return cache[word]
+        return self._memo("_corrections", word, self._nearest)
 
     def _nearest(self, word: str) -> str:
         best = self._within(word, self._candidates(word), 1)
@@ -322,12 +316,9 @@ class Analyzer:
             return []
         flat = normalize(text)
         if query:
-            asked = self.__dict__.setdefault("_asked", {})  # a question is read several times per turn
-            if flat not in asked:
-                if len(asked) > 10_000:
-                    asked.clear()
-                asked[flat] = [FORM_PREFIX + f.name for f in self.forms if f.ask.search(flat)]
-            return list(asked[flat])
+            # A question is read several times per turn.
+            return list(self._memo("_asked", flat, lambda q: [FORM_PREFIX + f.name for f in self.forms
+                                                               if f.ask.search(q)]))
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
 
     def spell(self, word: str) -> str:
@@ -371,13 +362,20 @@ class Analyzer:
         """The rank of the most frequent English word one edit away (the word misspelt), if any."""
         if not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
             return None
-        cache = self.__dict__.setdefault("_nearby", {})
-        if word not in cache:
-            if len(cache) > 50_000:
-                cache.clear()
-            ranks = [self.english[w] for w in _one_edit(word) if w in self.english and self.english[w] <= RARE_RANK]
-            cache[word] = min(ranks) if ranks else None
-        return cache[word]
+        def nearest_rank(w: str) -> int | None:
+            ranks = [self.english[e] for e in _one_edit(w) if self.english.get(e, RARE_RANK + 1) <= RARE_RANK]
+            return min(ranks) if ranks else None
+
+        return self._memo("_nearby", word, nearest_rank)
+
+    def _memo(self, name: str, key: str, compute):
+        """``compute(key)``, remembered per analyzer in a table bounded so a flood of new words can't grow it."""
+        table = self.__dict__.setdefault(name, {})
+        if key not in table:
+            if len(table) > MEMO_LIMIT:
+                table.clear()
+            table[key] = compute(key)
+        return table[key]
 
     def _vocabulary_stems(self) -> frozenset[str]:
         if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):
