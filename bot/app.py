@@ -18,9 +18,8 @@ ENGINE_KEYS = ("CORPUS_DIR", "INDEX_DIR", "SYNONYMS_FILE", "CLEANING_FILE", "BM2
 
 def get_engine(settings: Mapping[str, Any]):
     """The engine for these settings, built on first use and reused for the life of the process."""
-    from .engine import Engine
-
     from .dialogue import corpus_state
+    from .engine import Engine
 
     key = tuple(str(settings.get(name)) for name in ENGINE_KEYS)
     with _ENGINES_LOCK:

@@ -161,17 +161,13 @@ def combine(question: str, previous: str, action: str) -> str:
     back to the question already answered; one with no words of its own ("how?") takes them all.
     """
     previous = previous.strip()
-    own = content_words(question)
     if action == "substitute":
         stripped = _strip_lead(question)
         if stripped and _SUBJECT_RE.search(stripped) and _SUBJECT_RE.search(previous):
             return _SUBJECT_RE.sub(lambda _: stripped, previous, count=1)  # own text, not a template
-    if action == "substitute" and not stripped:
-        carried = content_words(previous)
-    elif len(own) >= MIN_OWN_ASPECT and _subjects(previous):
-        carried = _subjects(previous)
-    else:
-        carried = content_words(previous)
+    subjects = _subjects(previous)
+    own_aspect = len(content_words(question)) >= MIN_OWN_ASPECT
+    carried = subjects if own_aspect and subjects else content_words(previous)
     return f"{question.strip()} {' '.join(carried)}".strip()
 
 
@@ -198,7 +194,6 @@ def previous_topic(history: Sequence[str]) -> str:
 
 # --- the turn pipeline --------------------------------------------------------------------------
 
-_STATE_LOCK = threading.Lock()
 @dataclass(frozen=True)
 class CorpusState:
     """What answering needs about an engine's corpus, computed once per engine."""
@@ -209,6 +204,7 @@ class CorpusState:
     sentences: Mapping[str, tuple[compose.PassageSentence, ...]]
 
 
+_STATE_LOCK = threading.Lock()
 _STATE: dict[int, tuple[Any, CorpusState]] = {}
 
 
