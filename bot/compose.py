@@ -55,18 +55,33 @@ ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-
 
 @dataclass(frozen=True)
 class Sentence:
-    """A candidate sentence with where it came from."""
+    """A candidate sentence: one of a passage's analysed sentences, with the hit it came from."""
 
     hit_rank: int
     hit: Hit
-    start: int
-    end: int
-    text: str
-    terms: frozenset[str]
-    lead: frozenset[str] = frozenset()  # terms of the first LEAD_WORDS words
+    part: "PassageSentence"
     first: bool = False
     antecedent: "Sentence | None" = None  # the sentence a pronoun-led one ("It's a type of...") refers back to
-    label: frozenset[str] = frozenset()  # synonym groups of a table cell's column ("Outpatient Treatment: ...")
+
+    @property
+    def start(self) -> int:
+        return self.part.start
+
+    @property
+    def text(self) -> str:
+        return self.part.text
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return self.part.terms
+
+    @property
+    def lead(self) -> frozenset[str]:  # terms of the first LEAD_WORDS words
+        return self.part.lead
+
+    @property
+    def label(self) -> frozenset[str]:  # synonym groups of a table cell's column ("Outpatient Treatment: ...")
+        return self.part.label
 
 
 @dataclass(frozen=True)
@@ -134,12 +149,11 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         start = text.find(sentence, start) if sentence else start
         if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith(("?", ":", ";")):
             continue  # headings, questions and list lead-ins do not answer anything on their own
-        lead_text = " ".join(sentence.split()[:LEAD_WORDS])
         antecedent = len(out) - 1 if out and _PRONOUN_LEAD.match(sentence) else None
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
-                                   frozenset(analyzer.terms(lead_text)), antecedent, label))
+                                   _lead_terms(sentence, analyzer), antecedent, label))
     out += [_list_unit(text, start, end, analyzer) for start, end in _lists(text)]
     return tuple(out)
 
@@ -177,8 +191,12 @@ def _list_unit(text: str, start: int, end: int, analyzer) -> PassageSentence:
     rendered = rendered[:-1] + "." if rendered.endswith(";") else rendered
     begin = text.find(lead_in, start)
     return PassageSentence(begin, end, rendered, frozenset(analyzer.terms(rendered)),
-                           frozenset(analyzer.terms(" ".join(lead_in.split()[:LEAD_WORDS]))), None,
-                           listed=True)
+                           _lead_terms(lead_in, analyzer), None, listed=True)
+
+
+def _lead_terms(sentence: str, analyzer) -> frozenset[str]:
+    """Terms of a sentence's first LEAD_WORDS words: what it is about."""
+    return frozenset(analyzer.terms(" ".join(sentence.split()[:LEAD_WORDS])))
 
 
 def passage_sentences(chunks: Sequence[Chunk], analyzer) -> dict[str, tuple[PassageSentence, ...]]:
@@ -197,8 +215,7 @@ def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDAT
         mine: list[Sentence] = []
         for i, ps in enumerate(split):
             antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
-            mine.append(Sentence(rank, hit, ps.start, ps.end, ps.text, ps.terms, ps.lead, first=i == 0,
-                                 antecedent=antecedent, label=ps.label))
+            mine.append(Sentence(rank, hit, ps, first=i == 0, antecedent=antecedent))
         out += mine
     return out
 
