@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,35 +50,43 @@ def _post(url: str, body: dict, timeout: float = 10.0) -> tuple[int, dict, int]:
         return r.status, json.loads(r.read()), 0
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`python -m bot serve` on a free 127.0.0.1 port with two workers; stopped at the end."""
-    tmp = tmp_path_factory.mktemp("serve")
+@contextmanager
+def running_server(tmp: Path, env: dict):
+    """`python -m bot serve` on a free 127.0.0.1 port, ready to answer; stopped on exit."""
     port = free_port()
     log = open(tmp / "server.log", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=PROJECT, env=_env(tmp), stdout=log, stderr=subprocess.STDOUT)
+                            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            if _get(base + "/api/health", timeout=1)[0] == 200:
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.seek(0)
-            pytest.fail(f"server did not start:\n{log.read()}")
-        time.sleep(0.2)
-    yield base, proc, tmp / "server.log"
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-    log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if _get(base + "/api/health", timeout=1)[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"server did not start:\n{log.read()}")
+            time.sleep(0.2)
+        yield base, proc, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The server with two workers, shared by this module's tests."""
+    tmp = tmp_path_factory.mktemp("serve")
+    with running_server(tmp, _env(tmp)) as (base, proc, _):
+        yield base, proc, tmp / "server.log"
 
 
 @pytest.mark.parametrize("setting, cores, expected", [(0, 1, 1), (0, 2, 2), (0, 16, 8), (3, 16, 3)])
@@ -151,22 +160,9 @@ def test_unreadable_corpus_exits_non_zero(tmp_path):
 
 def test_a_client_that_stalls_mid_request_loses_its_connection(tmp_path):
     """One worker, one thread: a request gets served only once the stalled connection is dropped."""
-    port = free_port()
-    log = open(tmp_path / "server.log", "w+")
     env = _env(tmp_path, BOT_WORKERS="1", BOT_THREADS="1", BOT_CLIENT_TIMEOUT="2")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if _get(base + "/api/health", timeout=1)[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with running_server(tmp_path, env) as (base, _, log):
+        port = int(base.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as stalled:
             stalled.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\n")  # ...and never the rest
             time.sleep(0.5)
@@ -175,11 +171,3 @@ def test_a_client_that_stalls_mid_request_loses_its_connection(tmp_path):
             assert stalled.recv(1024) == b""  # the server closed it
         log.seek(0)
         assert "stalled past CLIENT_TIMEOUT" in log.read()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
