@@ -165,13 +165,20 @@ def load_forms(path: str | Path | None) -> tuple[QuestionForm, ...]:
 
 
 def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
-    """Punkt trained unsupervised on our own documents, plus a few abbreviations it can't learn."""
+    """Punkt trained unsupervised on our own documents, plus a few abbreviations it can't learn.
+
+    Five pages are too few for Punkt's statistics to be trusted on ordinary words: it learned "gap"
+    and "end" as abbreviations from one "bridge the gap. If", so a learned abbreviation that is a
+    common English word is dropped. Only Punkt's default collocations are kept (after numbers and
+    initials): learning all of them joined "everyday lives. With evidence-based..." into one sentence.
+    """
     trainer = PunktTrainer()
-    trainer.INCLUDE_ALL_COLLOCS = True
     for text in texts:
         trainer.train(text, finalize=False)
     trainer.finalize_training()
     params = trainer.get_params()
+    english = default_english()
+    params.abbrev_types.difference_update({a for a in params.abbrev_types if english.get(a, RARE_RANK) < RARE_RANK})
     params.abbrev_types.update(_ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
 

@@ -317,3 +317,22 @@ def test_a_short_word_two_edits_away_is_left_alone():
 def test_a_huge_word_is_not_corrected(analyzer):
     assert analyzer.spell("x" * 2000) == "x" * 2000
     assert analyzer.unknown_specificity("x" * 2000) == {"x" * 2000: 1.0}
+
+
+@pytest.mark.parametrize("text", [
+    "programs can bridge the gap. If you need more care, ask.",
+    "your time in the program comes to an end. This may involve a step down.",
+    "to maintain their everyday lives. With evidence-based therapies, IOPs help.",
+])
+def test_shipped_corpus_splitter_ends_sentences_at_ordinary_words(engine, text):
+    # Punkt trained on five pages took "gap" and "end" for abbreviations and ("lives", "with") for a
+    # collocation; a sentence ending in an ordinary word must still end there.
+    assert len(engine.analyzer.sentence_spans(text)) == 2
+
+
+def test_splitter_learns_no_collocation_of_ordinary_words():
+    texts = ["They keep their everyday lives. With help they heal. Busy lives. With care. Our lives. With hope."] * 5
+    splitter = train_sentence_splitter(texts)
+    assert not splitter._params.collocations
+    assert {"e.g", "vs"} <= splitter._params.abbrev_types
+    assert len(splitter.tokenize("Busy lives. With care.")) == 2
