@@ -35,6 +35,7 @@ RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retr
 # Long sentences match more query terms by chance; past LONG_TERMS terms their overlap is damped.
 LONG_TERMS = 14
 LENGTH_EXP = 0.0
+MIN_NEW_TERMS = 3  # a sentence with fewer words than this beyond the question's says nothing new
 
 # Fixed "popular topics" for fallbacks and small talk, resolved to real headings at start-up.
 
@@ -51,6 +52,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
+HEADING_SHARE = 0.4  # ... and those met only in the passage's headings: a sentence is about its section's topic
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ class Sentence:
     @property
     def label(self) -> frozenset[str]:  # synonym groups of a table cell's column ("Outpatient Treatment: ...")
         return self.part.label
+
+    @property
+    def heading(self) -> frozenset[str]:  # terms of its passage's heading path
+        return self.part.heading
 
 
 @dataclass(frozen=True)
@@ -134,12 +140,14 @@ class PassageSentence:
     lead: frozenset[str]
     antecedent: int | None  # index of the sentence a pronoun-led one refers back to
     label: frozenset[str] = frozenset()
+    heading: frozenset[str] = frozenset()  # terms of the passage's heading path, shared by its sentences
     listed: bool = False  # a list with its lead-in, rendered as one sentence ("including: A; B; C.")
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
     """The readable sentences of one passage, trimmed of bullets but otherwise verbatim, and its lists."""
     text = chunk.text
+    heading = frozenset(analyzer.terms(" ".join(chunk.heading_path)))
     out: list[PassageSentence] = []
     for start, end in analyzer.sentence_spans(text):
         lead = _BULLET.match(text[start:end])
@@ -153,8 +161,8 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
-                                   _lead_terms(sentence, analyzer), antecedent, label))
-    out += [_list_unit(text, start, end, analyzer) for start, end in _lists(text)]
+                                   _lead_terms(sentence, analyzer), antecedent, label, heading))
+    out += [_list_unit(text, start, end, analyzer, heading) for start, end in _lists(text)]
     return tuple(out)
 
 
@@ -179,7 +187,7 @@ def _lists(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _list_unit(text: str, start: int, end: int, analyzer) -> PassageSentence:
+def _list_unit(text: str, start: int, end: int, analyzer, heading: frozenset[str] = frozenset()) -> PassageSentence:
     """A list read as one sentence: "…beneficial for individuals, including: Pregnant women; Adolescents"."""
     lines = text[start:end].split("\n")
     lead_in = lines[0].strip()
@@ -191,7 +199,7 @@ def _list_unit(text: str, start: int, end: int, analyzer) -> PassageSentence:
     rendered = rendered[:-1] + "." if rendered.endswith(";") else rendered
     begin = text.find(lead_in, start)
     return PassageSentence(begin, end, rendered, frozenset(analyzer.terms(rendered)),
-                           _lead_terms(lead_in, analyzer), None, listed=True)
+                           _lead_terms(lead_in, analyzer), None, heading=heading, listed=True)
 
 
 def _lead_terms(sentence: str, analyzer) -> frozenset[str]:
@@ -237,13 +245,21 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
         return 0.0
-    overlap = sum(w for t, w in weights.items() if t in sentence.terms)
-    if sentence.antecedent is not None:
-        overlap += ANTECEDENT_SHARE * sum(w for t, w in weights.items()
-                                          if t in sentence.antecedent.terms and t not in sentence.terms)
-    overlap *= (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
+    own = sum(w for t, w in weights.items() if t in sentence.terms)
+    cues = _cue_hits(kinds, sentence)
+    context = 0.0
+    if own > 0 or cues:  # context lends meaning to a sentence that answers; it makes none relevant alone
+        for t, w in weights.items():
+            if t not in sentence.terms:
+                in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms
+                context += w * max(ANTECEDENT_SHARE * in_antecedent, HEADING_SHARE * (t in sentence.heading))
+    overlap = (own + context) * (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
     mean = sum(weights.values()) / len(weights)
-    score = overlap + CUE_BONUS * mean * _cue_hits(kinds, sentence)
+    score = overlap
+    if overlap > 0:  # the right kind of answer about something else ("IOP is ..." for "what is a process group")
+        score += CUE_BONUS * mean * cues
+    if len([t for t in sentence.terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
+        score *= 0.5  # "Case management & care coordination." only repeats "what is case management"
     if any(t in sentence.lead for t in weights):
         score += LEAD_BONUS * mean
     if any(t.startswith("~") and t not in weights for t in sentence.lead):

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import compose
+from bot.models import Hit
+from tests.conftest import FakeAnalyzer, make_chunk
 
 
 def _compose(engine, question, max_words=80):
@@ -44,6 +46,43 @@ def test_citation_carries_the_whole_passage_and_its_provenance(fake_engine):
     chunk = fake_engine.chunks[1]
     assert citations[0].id == chunk.id and citations[0].text == chunk.text
     assert citations[0].section == "How long does an IOP last?" and citations[0].doc_id == "alpha"
+
+
+def _score(text, weights, kinds=(), heading=""):
+    """score_sentence for one sentence alone in a passage under ``heading``."""
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", heading, text)
+    terms = frozenset(analyzer.terms(text)) | {k for k in kinds if k in text}
+    part = compose.PassageSentence(0, len(text), text, terms, frozenset(), None,
+                                   heading=frozenset(analyzer.terms(heading)))
+    return compose.score_sentence(compose.Sentence(0, Hit(chunk, 1.0), part), weights, kinds, 1.0, 80)
+
+
+def test_the_kind_of_answer_counts_only_about_what_was_asked():
+    # "IOP is the process of ... #definition" must not win "what's a process group" on its form alone.
+    weights = {"process": 1.0, "group": 1.0}
+    unrelated = _score("Patients learn new coping skills over many weeks #definition", weights, ("#definition",))
+    assert unrelated == 0.0
+    related = _score("Process groups share experiences and support each other #definition", weights,
+                     ("#definition",))
+    assert related > _score("Process groups share experiences and support each other", weights, ("#definition",))
+
+
+def test_a_sentence_borrows_the_question_terms_of_its_heading():
+    weights = {"iop": 1.0, "last": 1.0}
+    answer = "Most run for several weeks to a few months #duration"
+    under = _score(answer, weights, ("#duration",), heading="How long does an IOP last?")
+    assert under > _score(answer, weights, ("#duration",), heading="Scheduling")
+    # ...but a heading makes no sentence relevant that neither matches nor answers the question's kind.
+    assert _score("Programs vary a great deal between providers", weights, ("#duration",),
+                  heading="How long does an IOP last?") == 0.0
+
+
+def test_a_sentence_that_only_repeats_the_question_counts_half(monkeypatch):
+    weights = {"case": 1.0, "management": 1.0}
+    repeat = _score("Case management and care coordination", weights)
+    monkeypatch.setattr(compose, "MIN_NEW_TERMS", 0)
+    assert repeat == pytest.approx(0.5 * _score("Case management and care coordination", weights))
 
 
 def test_duration_question_prefers_the_sentence_with_a_length(fake_engine):
