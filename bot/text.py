@@ -183,6 +183,22 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+_ENDINGS = (("ies", "y"), ("es", ""), ("es", "e"), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
+            ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""), ("er", "e"))
+
+
+def _base_forms(word: str) -> set[str]:
+    """Candidate base words under regular English endings ("decides" -> "decide", "stopping" -> "stop")."""
+    out = set()
+    for ending, replacement in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            root = word[: -len(ending)]
+            out.add(root + replacement)
+            if len(root) > 3 and root[-1] == root[-2]:  # a doubled consonant: "stopping" -> "stop"
+                out.add(root[:-1])
+    return out
+
+
 def _deletions(word: str) -> set[str]:
     """The word with one letter taken out, at each position."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
@@ -371,12 +387,26 @@ class Analyzer:
             if word.isdigit():
                 continue
             # A misspelt common word ("colege") is that word, not a name the corpus lacks.
-            rank = self.english.get(word) or (None if word in names else self._english_rank_nearby(word))
+            rank = self._english_rank(word) or (None if word in names else self._english_rank_nearby(word))
             if rank is None or word in names:
                 out[word] = 1.0
             else:
                 out[word] = min(1.0, max(MIN_SPECIFICITY, (math.log(rank) - math.log(COMMON_RANK)) / span))
         return out
+
+    def _english_rank(self, word: str) -> int | None:
+        """The rank of a word's most frequent inflection: "decides" says as little as "decide".
+
+        Inflected forms are rarer than their base word, which made "decides" or "touring" weigh like
+        a name the corpus lacks; the base is found by undoing regular English endings, and counts only
+        when it stems the same.
+        """
+        rank = self.english.get(word)
+        if rank is None or len(word) < 5:
+            return rank
+        base = stem(word)
+        ranks = [self.english[b] for b in _base_forms(word) if b in self.english and stem(b) == base]
+        return min([rank, *ranks])
 
     def _english_rank_nearby(self, word: str) -> int | None:
         """The rank of the most frequent English word one edit away (the word misspelt), if any."""
