@@ -247,12 +247,14 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
         return 0.0
     own = sum(w for t, w in weights.items() if t in sentence.terms)
     cues = _cue_hits(kinds, sentence)
+    # "It" in a pronoun-led sentence is its antecedent's subject; a heading lends its topic only to a
+    # sentence that matches or answers the question's kind: it makes no sentence relevant alone.
+    heading_share = HEADING_SHARE if own > 0 or cues else 0.0
     context = 0.0
-    if own > 0 or cues:  # context lends meaning to a sentence that answers; it makes none relevant alone
-        for t, w in weights.items():
-            if t not in sentence.terms:
-                in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms
-                context += w * max(ANTECEDENT_SHARE * in_antecedent, HEADING_SHARE * (t in sentence.heading))
+    for t, w in weights.items():
+        if t not in sentence.terms:
+            in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms
+            context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = (own + context) * (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
     mean = sum(weights.values()) / len(weights)
     score = overlap
@@ -329,6 +331,13 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         chosen.append((sentence, []))
         covered |= set(weights) & sentence.terms
         budget -= words(sentence.text)
+        if "#comparison" in kinds and sentence.label:
+            # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell.
+            for cell in _sibling_cells(sentence, candidates, weights, chosen):
+                if len(chosen) < MAX_SENTENCES and words(cell.text) <= budget:
+                    chosen.append((cell, []))
+                    covered |= set(weights) & cell.terms
+                    budget -= words(cell.text)
     # Readable order: sentences of one passage in text order, passages by their best sentence. Table
     # cells are facts side by side, not a text: they stay in order of relevance (outpatient's cell first
     # when asked about outpatient).
@@ -338,6 +347,19 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
+                   chosen: list) -> list[Sentence]:
+    """The other cells of ``cell``'s table row for the other levels of care a comparison asks about."""
+    asked = {t for t in weights if t.startswith("~")}
+    have = set().union(*(c[0].label for c in chosen if c[0].hit.chunk.id == cell.hit.chunk.id))
+    out = []
+    for other in candidates:
+        if other.hit.chunk.id == cell.hit.chunk.id and other.label & asked and not other.label <= have:
+            out.append(other)
+            have |= other.label
+    return out
 
 
 def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:

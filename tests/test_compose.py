@@ -192,6 +192,17 @@ def test_a_question_about_one_column_leads_with_its_cell(engine, question, colum
     assert answer.startswith(column)
 
 
+@pytest.mark.parametrize("question, cells", [
+    ("iop vs outpatient cost", ("Intensive Outpatient (IOP): Moderate", "Outpatient Treatment: Low")),
+    ("is iop cheaper than inpatient", ("Intensive Outpatient (IOP): Moderate", "Inpatient Treatment: High")),
+    ("how is iop different from inpatient", ("Intensive Outpatient (IOP): Individuals",
+                                             "Inpatient Treatment: Individuals")),
+])
+def test_a_comparison_answered_from_a_table_gives_both_cells_of_the_row(engine, question, cells):
+    answer, _ = _compose(engine, question)
+    assert all(cell in answer for cell in cells)
+
+
 def test_a_list_is_one_sentence_with_its_lead_in(engine):
     chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("H",), start=0, end=0, url=None,
                           text="IOPs help many people. They are beneficial for individuals, including:\n"
