@@ -96,6 +96,16 @@ def default_english() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def default_shorthand() -> dict[str, tuple[str, ...]]:
+    """Chat shorthand ("hw", "hrs", "ppl") and the words it stands for, shipped as data."""
+    table = {}
+    for line in _word_list("shorthand.txt"):
+        short, _, meaning = line.partition(" ")
+        table[short] = tuple(words(meaning))
+    return table
+
+
+@lru_cache(maxsize=1)
 def default_spanish() -> frozenset[str]:
     """Common Spanish words that are no English words, shipped as data."""
     return frozenset(normalize(w) for w in _word_list("spanish_words.txt"))
@@ -223,6 +233,7 @@ class Analyzer:
     forms: tuple[QuestionForm, ...] = ()
     stopwords: frozenset[str] = field(default_factory=default_stopwords)
     english: dict[str, int] = field(default_factory=default_english, repr=False)
+    shorthand: dict[str, tuple[str, ...]] = field(default_factory=default_shorthand, repr=False)
     splitter: PunktSentenceTokenizer | None = None
     vocabulary: dict[str, int] = field(default_factory=dict)  # surface word -> corpus frequency
 
@@ -339,12 +350,21 @@ class Analyzer:
         tokens = words(text)
         if not tokens:
             return []  # punctuation or emoji alone asks for nothing, whatever its shape
-        if query and self.vocabulary:
-            spelled = [self.spell(t) for t in tokens]
-            if spelled != tokens:  # "how lnog does it last" asks how long, once spelled right
-                text, tokens = f"{text} {' '.join(spelled)}", spelled
+        if query:  # as meant; the question forms read the question themselves
+            tokens = self._read_question(text, tokens)[1]
         content = [stem(t) for t in tokens if t not in self.stopwords]
         return content + self.synonym_groups(tokens) + (self.form_tokens(text, query) if forms else [])
+
+    def _read_question(self, text: str, tokens: list[str]) -> tuple[str, list[str]]:
+        """A question's words as meant: shorthand expanded, then misspellings corrected.
+
+        The words read are appended to the text, so the question forms see them too: "hw lnog is
+        it" asks how long.
+        """
+        read = [w for t in tokens for w in self.shorthand.get(t, (t,))]
+        if self.vocabulary:
+            read = [self.spell(t) for t in read]
+        return (f"{text} {' '.join(read)}", read) if read != tokens else (text, tokens)
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""
@@ -353,8 +373,10 @@ class Analyzer:
         flat = normalize(text)
         if query:
             # A question is read several times per turn.
-            return list(self._memo("_asked", flat, lambda q: [FORM_PREFIX + f.name for f in self.forms
-                                                               if f.ask.search(q)]))
+            def asked(q: str) -> list[str]:
+                read = normalize(self._read_question(q, words(q))[0])
+                return [FORM_PREFIX + f.name for f in self.forms if f.ask.search(read)]
+            return list(self._memo("_asked", flat, asked))
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
 
     def spell(self, word: str) -> str:
@@ -364,7 +386,7 @@ class Analyzer:
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction."""
         stems = self._vocabulary_stems()
-        return [t for t in (self.spell(w) for w in words(text))
+        return [t for t in self._read_question(text, words(text))[1]
                 if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
 
     def is_spanish(self, text: str) -> bool:

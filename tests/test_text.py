@@ -336,3 +336,18 @@ def test_splitter_learns_no_collocation_of_ordinary_words():
     assert not splitter._params.collocations
     assert {"e.g", "vs"} <= splitter._params.abbrev_types
     assert len(splitter.tokenize("Busy lives. With care.")) == 2
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine):
+    a = engine.analyzer
+    assert a.terms("hw many hrs a day", query=True) == a.terms("how many hours a day", query=True)
+    assert "#hours" in a.form_tokens("hw many hrs a day", query=True)
+    # ... and never weighs as a name the corpus lacks
+    assert a.unknown_specificity("is this real therapy w a professional") == {}
+
+
+def test_shorthand_list_maps_to_words():
+    from bot.text import default_shorthand
+    table = default_shorthand()
+    assert table["ppl"] == ("people",) and table["idk"] == ("i", "do", "not", "know")
+    assert all(meaning for meaning in table.values())
