@@ -64,7 +64,8 @@ class Engine:
         rules = load_rules(_corpus_file(settings, "CLEANING_FILE", "cleaning.toml"))
         cleaned = [clean_document(d, rules) for d in documents]
         lexicon = _corpus_file(settings, "SYNONYMS_FILE", "synonyms.toml")
-        analyzer = Analyzer(synonyms=load_synonyms(lexicon), forms=load_forms(lexicon),
+        analyzer = Analyzer(synonyms=load_synonyms(lexicon), narrower=load_synonyms(lexicon, "narrower"),
+                            forms=load_forms(lexicon),
                             splitter=train_sentence_splitter(c.text for c in cleaned))
         chunks = chunk_all(cleaned, int(settings["CHUNK_MAX_WORDS"]), analyzer.sentence_spans)
         if not chunks:

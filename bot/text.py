@@ -124,21 +124,22 @@ MAX_TYPO_LENGTH = 24  # longer "words" are never corrected: no English word is a
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
+NARROWER_SHARE = 0.5  # a narrower word the corpus never uses weighs this share of an unknown word
 MEMO_LIMIT = 50_000  # entries per memo table (corrections, asked forms, misspelt English words)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
 
 
-def load_synonyms(path: str | Path | None) -> dict[str, tuple[str, ...]]:
-    """Read ``[groups]`` from a synonyms TOML file; a missing path means no synonyms."""
+def load_synonyms(path: str | Path | None, table: str = "groups") -> dict[str, tuple[str, ...]]:
+    """Read ``[groups]`` (or ``[narrower]``) from a synonyms TOML file; a missing path means none."""
     if not path or not Path(path).is_file():
         return {}
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a valid synonyms file: {exc}") from exc
-    groups = data.get("groups", {})
+    groups = data.get(table, {})
     if not isinstance(groups, dict) or not all(isinstance(v, list) for v in groups.values()):
-        raise ValueError(f"{path}: [groups] must map names to lists of phrases")
+        raise ValueError(f"{path}: [{table}] must map names to lists of phrases")
     return {name: tuple(str(p) for p in phrases) for name, phrases in groups.items()}
 
 
@@ -236,15 +237,20 @@ class Analyzer:
     shorthand: dict[str, tuple[str, ...]] = field(default_factory=default_shorthand, repr=False)
     splitter: PunktSentenceTokenizer | None = None
     vocabulary: dict[str, int] = field(default_factory=dict)  # surface word -> corpus frequency
+    # Words for kinds of a group's concept ("antidepressant" for medication): they find the group's
+    # passages, but where the documents never use them they speak of the concept only in general.
+    narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unseen_narrower: frozenset[str] = frozenset()  # narrower words the corpus text never uses
 
     def __post_init__(self) -> None:
         # Phrase table: first word -> [(phrase words, group)], longest phrases first.
         self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for group, phrases in self.synonyms.items():
-            for phrase in phrases:
-                tokens = tuple(words(phrase))
-                if tokens:
-                    self._phrases.setdefault(tokens[0], []).append((tokens, group))
+        for table in (self.synonyms, self.narrower):
+            for group, phrases in table.items():
+                for phrase in phrases:
+                    tokens = tuple(words(phrase))
+                    if tokens:
+                        self._phrases.setdefault(tokens[0], []).append((tokens, group))
         for entries in self._phrases.values():
             entries.sort(key=lambda e: -len(e[0]))
 
@@ -266,6 +272,9 @@ class Analyzer:
         for text in texts:
             for w in words(text):
                 self.vocabulary[w] = self.vocabulary.get(w, 0) + 1
+        seen_stems = {stem(w) for w in self.vocabulary}
+        self.unseen_narrower = frozenset(w for phrases in self.narrower.values() for p in phrases for w in words(p)
+                                         if w not in self.vocabulary and stem(w) not in seen_stems)
         for phrases in self._phrases.values():
             for tokens, _ in phrases:
                 for w in tokens:
@@ -403,18 +412,19 @@ class Analyzer:
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
         names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_places())
-        span = math.log(RARE_RANK) - math.log(COMMON_RANK)
-        out = {}
-        for word in self.unknown_words(text):
-            if word.isdigit():
-                continue
-            # A misspelt common word ("colege") is that word, not a name the corpus lacks.
-            rank = self._english_rank(word) or (None if word in names else self._english_rank_nearby(word))
-            if rank is None or word in names:
-                out[word] = 1.0
-            else:
-                out[word] = min(1.0, max(MIN_SPECIFICITY, (math.log(rank) - math.log(COMMON_RANK)) / span))
+        out = {word: self._specificity(word, names) for word in self.unknown_words(text) if not word.isdigit()}
+        # "the best antidepressant": the documents speak of medication, never of that kind of it.
+        out.update((w, NARROWER_SHARE * self._specificity(w, names))
+                   for w in self._read_question(text, words(text))[1] if w in self.unseen_narrower)
         return out
+
+    def _specificity(self, word: str, names: set[str]) -> float:
+        # A misspelt common word ("colege") is that word, not a name the corpus lacks.
+        rank = self._english_rank(word) or (None if word in names else self._english_rank_nearby(word))
+        if rank is None or word in names:
+            return 1.0
+        span = math.log(RARE_RANK) - math.log(COMMON_RANK)
+        return min(1.0, max(MIN_SPECIFICITY, (math.log(rank) - math.log(COMMON_RANK)) / span))
 
     def _english_rank(self, word: str) -> int | None:
         """The rank of a word's most frequent inflection: "decides" says as little as "decide".

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.settings import load_settings
-from bot.text import (FORM_PREFIX, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms, normalize, stem,
-                      train_sentence_splitter, words)
+from bot.text import (FORM_PREFIX, NARROWER_SHARE, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms, normalize,
+                      stem, train_sentence_splitter, words)
 
 CORPUS = Path(load_settings({}, environ={})["CORPUS_DIR"])
 SYNONYMS = load_synonyms(CORPUS / "synonyms.toml")
@@ -351,3 +351,22 @@ def test_shorthand_list_maps_to_words():
     table = default_shorthand()
     assert table["ppl"] == ("people",) and table["idk"] == ("i", "do", "not", "know")
     assert all(meaning for meaning in table.values())
+
+
+def test_a_narrower_word_finds_its_group_but_counts_half_unknown_where_the_corpus_never_uses_it():
+    a = Analyzer(synonyms={"medication": ("medication", "meds")}, narrower={"medication": ("antidepressants",)})
+    a.learn_vocabulary(["Medication management is allowed in most programs."])
+    assert "~medication" in a.terms("are antidepressants allowed", query=True)
+    plain = Analyzer().unknown_specificity("are antidepressants allowed")["antidepressants"]
+    assert a.unknown_specificity("are antidepressants allowed") == {
+        "antidepressants": pytest.approx(NARROWER_SHARE * plain)}
+    b = Analyzer(synonyms=a.synonyms, narrower=a.narrower)
+    b.learn_vocabulary(["Medication is allowed; some take antidepressants."])  # the documents name the kind
+    assert b.unknown_specificity("are antidepressants allowed") == {}
+
+
+def test_shipped_lexicon_reads_lay_words_as_corpus_concepts(engine):
+    terms = engine.analyzer.terms
+    assert "~drug_test" in terms("will they make me pee in a cup", query=True)
+    assert "~home" in terms("is it live in or do u commute", query=True)
+    assert "~sobriety" in terms("i want to stay sober", query=True)
