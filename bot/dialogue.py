@@ -92,19 +92,35 @@ PRONOUN_MAX_CONTENT = 4
 # A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
 MIN_OWN_ASPECT = 1
 
-# Subjects a follow-up can swap: levels of care and named therapies. Each is one pattern; the
-# first that matches the previous question is replaced by the follow-up's own words.
-SUBJECTS: tuple[str, ...] = (
-    r"intensive outpatient(?: programs?| treatment| care)?|iops?",
-    r"partial hospitali[sz]ation(?: programs?)?|php?s?",
-    r"(?:inpatient|residential)(?: rehab| treatment| care| programs?)?",
-    r"(?:standard |traditional |regular )?outpatient(?: therapy| treatment| care| programs?)?",
-    r"detox(?:ification)?", r"cbt|cognitive behavio(?:u)?ral therapy", r"dbt|dialectical behavio(?:u)?r therapy",
-    r"emdr", r"tms|transcranial magnetic stimulation", r"ketamine(?: therapy)?", r"the matrix model|matrix model",
-    r"family therapy", r"group therapy", r"individual therapy", r"12[- ]step(?: programs?)?|twelve[- ]step",
-    r"motivational interviewing", r"sober living",
+# Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions. "what about PHP?"
+# after a question about IOP swaps the level of care; "what about depression?" after "can IOP help with
+# PTSD?" swaps the condition, never the level of care.
+SUBJECTS: tuple[tuple[str, str], ...] = (
+    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?"),
+    ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"),
+    ("level", r"(?:inpatient |residential )?acute care|(?:inpatient|residential)(?: rehab| treatment| care| programs?)?"),
+    ("level", r"(?:standard |traditional |regular )?outpatient(?: therapy| treatment| care| programs?)?"),
+    ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
+    ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
+    ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
+    ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
+    ("therapy", r"the matrix model|matrix model"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
+    ("therapy", r"individual therapy"), ("therapy", r"12[- ]step(?: programs?)?|twelve[- ]step"),
+    ("therapy", r"motivational interviewing"), ("therapy", r"mdft|multidimensional family therapy"),
+    ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
+    ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
+    ("condition", r"eating disorders?"), ("condition", r"bipolar"),
+    ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
 )
-_SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{s})" for s in SUBJECTS) + r")\b", re.I)
+_SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for _, p in SUBJECTS) + r")\b", re.I)
+CARRIED_KINDS = ("level", "therapy")
+_SUBJECT_KINDS = tuple((kind, re.compile(rf"\b(?:{p})\b", re.I)) for kind, p in SUBJECTS)
+
+
+def subject_kind(subject: str) -> str | None:
+    """The kind of subject a matched phrase is ("php" -> "level")."""
+    return next((kind for kind, pattern in _SUBJECT_KINDS if pattern.fullmatch(subject)), None)
+
 
 QUESTION_WORDS = frozenset(
     "what whats what's how why when where who whom which is are was were do does did can could will would "
@@ -150,7 +166,13 @@ def _strip_lead(question: str) -> str:
 
 
 def _subjects(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text)))
+    """The levels of care and therapies a question is about: what a follow-up's "it" stands for.
+
+    A condition is an aspect: after "is iop good for depression", "how long does it take?" asks
+    about IOP; "what about anxiety?" still swaps the condition.
+    """
+    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text)
+                              if subject_kind(m.group(0)) in CARRIED_KINDS))
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -163,8 +185,11 @@ def combine(question: str, previous: str, action: str) -> str:
     previous = previous.strip()
     if action == "substitute":
         stripped = _strip_lead(question)
-        if stripped and _SUBJECT_RE.search(stripped) and _SUBJECT_RE.search(previous):
-            return _SUBJECT_RE.sub(lambda _: stripped, previous, count=1)  # own text, not a template
+        own = _SUBJECT_RE.search(stripped) if stripped else None
+        kind = subject_kind(own.group(0)) if own else None
+        same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m.group(0)) == kind), None)
+        if own and same:  # own text in place of the previous subject of the same kind, not a template
+            return previous[:same.start()] + stripped + previous[same.end():]
     subjects = _subjects(previous)
     own_aspect = len(content_words(question)) >= MIN_OWN_ASPECT
     carried = subjects if own_aspect and subjects else content_words(previous)

@@ -56,6 +56,12 @@ def test_a_full_question_has_no_followup_rule(question):
     (["do iops have group therapy"], "what are the benefits?", "what are the benefits? iops group therapy"),
     # a follow-up with an aspect of its own borrows the subject only, not the aspect already answered
     (["is iop good for depression"], "how long does it take?", "how long does it take? iop"),
+    # a follow-up swaps the previous subject of its own kind: a condition for a condition, a level for a level
+    (["can iop help with ptsd"], "what about depression?", "can iop help with depression"),
+    (["does iop help with anxiety"], "what about php?", "does php help with anxiety"),
+    (["what is step down care"], "and step up?", "what is step up"),
+    (["what is inpatient acute care"], "how is that different from iop?",
+     "how is that different from iop? inpatient acute care"),
     (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",
      "would it help if my husband doesn't want to change? motivational interviewing"),
 ])
