@@ -25,10 +25,10 @@ MAX_LIST_WORDS = 40
 
 # What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
 # forms (corpus/synonyms.toml): a sentence that gives that kind of answer gets CUE_BONUS.
-CUE_BONUS = 1.5  # in units of an average query term's weight
+CUE_BONUS = 0.75  # in units of an average query term's weight
 LEAD_BONUS = 0.5  # a query term among a sentence's first words: the sentence is about it
 LEAD_WORDS = 6
-OFF_TOPIC_PENALTY = 0.5
+OFF_TOPIC_PENALTY = 0.25
 LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retrieval score
@@ -52,7 +52,7 @@ _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
-HEADING_SHARE = 0.4  # ... and those met only in the passage's headings: a sentence is about its section's topic
+HEADING_SHARE = 0.6  # ... and those met only in the passage's headings: a sentence is about its section's topic
 
 
 @dataclass(frozen=True)
