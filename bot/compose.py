@@ -304,6 +304,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     covered: set[str] = set()
     budget = max_words
     for score, _, _, sentence in scored:
+        if any(_overlaps(c[0], sentence) for c in chosen):
+            continue  # a list item of a list already chosen (or the list around a chosen item)
         dup_of = next((c for c in chosen if near_duplicate(c[0].terms, sentence.terms)
                        or c[0].text == sentence.text), None)
         if dup_of is not None:
@@ -360,6 +362,11 @@ def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapp
             out.append(other)
             have |= other.label
     return out
+
+
+def _overlaps(a: Sentence, b: Sentence) -> bool:
+    """Whether two candidates share text of one passage: a list and one of its own items."""
+    return a.hit.chunk.id == b.hit.chunk.id and a.start < b.part.end and b.start < a.part.end
 
 
 def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:

@@ -203,6 +203,16 @@ def test_a_comparison_answered_from_a_table_gives_both_cells_of_the_row(engine, 
     assert all(cell in answer for cell in cells)
 
 
+@pytest.mark.parametrize("question", ["do they have social workers", "what are the benefits of group therapy",
+                                      "who is iop for", "what conditions does iop treat"])
+def test_a_list_and_its_own_item_are_never_both_in_an_answer(engine, question):
+    stats = compose.corpus_stats(engine.chunks, engine.analyzer)
+    result = engine.search(question)
+    chosen = [s for s, _ in compose.select_sentences(result.terms, result, engine.analyzer, stats, question, 80)]
+    spans = [(s.hit.chunk.id, s.start, s.part.end) for s in chosen]
+    assert not any(a != b and a[0] == b[0] and a[1] < b[2] and b[1] < a[2] for a in spans for b in spans)
+
+
 def test_a_list_is_one_sentence_with_its_lead_in(engine):
     chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("H",), start=0, end=0, url=None,
                           text="IOPs help many people. They are beneficial for individuals, including:\n"
