@@ -24,12 +24,14 @@ log = logging.getLogger(__name__)
 # nothing is left: "hi, what is an IOP?" keeps "iop" and goes on to retrieval.
 SMALLTALK: tuple[tuple[str, str], ...] = (
     ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs) (?:you|this)\b"
-                 r"|\bare (?:you|u) (?:an? )?(?:real |actual |live |automated )?(?:person|human|bot|robot|chat ?bot|ai|machine"
+                 r"|\b(?:are|r) (?:you|u) (?:an? )?(?:real |actual |live |automated )?(?:person|human|bot|robot|chat ?bot|ai|machine"
                  r"|therapist|doctor|counsel?l?or|nurse|live agent|computer|program)\b"
                  r"|\b(?:is this|am i talking to|am i chatting with|talking to|is there) (?:an? )?(?:real |actual |live )?"
-                 r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
+                 r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer|counsel?l?or|therapist|doctor|nurse)\b"
                  r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
-                 r"|^\W*(?:real )?(?:person|human|bot|robot)\W*$"),
+                 r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
+                 # asking for a person: the identity reply says how to reach one
+                 r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody)\b"),
     ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
@@ -42,7 +44,9 @@ FILLER = frozenset(
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
     "all again too helped helpful help need some information info question questions have got "
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
-    "alright sure yes yeah yep no nope bot".split())
+    "alright sure yes yeah yep no nope bot "
+    # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
+    "human person robot ai machine computer real actual live can could may want wanna would like".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "

@@ -16,6 +16,9 @@ from bot import dialogue
     ("thanks so much, that helped", "thanks"), ("thx", "thanks"),
     ("bye!", "goodbye"), ("ok bye thanks", "goodbye"), ("that's all for now", "goodbye"),
     ("who are you?", "identity"), ("are you a real person?", "identity"), ("am i talking to a human", "identity"),
+    ("r u a human or ai", "identity"), ("is this a counselor or a computer", "identity"),
+    # asking for a person gets the identity reply, which says how to reach one
+    ("can i talk to a real person", "identity"), ("live person please", "identity"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -23,6 +26,7 @@ def test_smalltalk_kind(message, kind):
 
 @pytest.mark.parametrize("message", [
     "hi, what is an IOP?", "thanks! how long does it last?", "how long is iop", "who is iop for?", "",
+    "can i talk to someone about iop costs", "is iop real therapy", "would iop help a person with depression",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
