@@ -126,6 +126,14 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
     assert form not in _forms(analyzer, passage, query=False)
 
 
+@pytest.mark.parametrize("question, form", [
+    ("who invented dbt", "audience"),  # who made it, not who it is for
+    ("how much of my time does it take", "money"),
+])
+def test_questions_do_not_ask_for_an_unrelated_form(analyzer, question, form):
+    assert form not in _forms(analyzer, question, query=True)
+
+
 def test_a_question_of_punctuation_asks_for_no_form(analyzer):
     assert analyzer.terms("  ?!  ", query=True) == []
 
