@@ -95,6 +95,8 @@ def _forms(analyzer, text, query):
     ("is it monday thru friday", "frequency"),
     ("how much does it cost", "money"),
     ("can i afford it", "money"),
+    ("how much is iop", "money"),
+    ("iop, how much?", "money"),
     ("who is iop for", "audience"),
     ("what is an iop", "definition"),
     ("iop vs php", "comparison"),
@@ -129,6 +131,7 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
 @pytest.mark.parametrize("question, form", [
     ("who invented dbt", "audience"),  # who made it, not who it is for
     ("how much of my time does it take", "money"),
+    ("how much supervision is there in outpatient", "money"),
 ])
 def test_questions_do_not_ask_for_an_unrelated_form(analyzer, question, form):
     assert form not in _forms(analyzer, question, query=True)
