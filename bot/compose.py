@@ -386,6 +386,7 @@ def compose_answer(question: str, query_terms: Sequence[str], result: SearchResu
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
+    chosen_labels: list[bool] = []
     for sentence, duplicates in chosen:
         markers = []
         for s in [sentence, *duplicates]:
@@ -398,8 +399,11 @@ def compose_answer(question: str, query_terms: Sequence[str], result: SearchResu
             marker = f"[{numbers[chunk.id]}]"
             if marker not in markers:
                 markers.append(marker)
+        if parts:  # table cells are facts side by side: each on a line of its own
+            parts.append("\n" if sentence.label or chosen_labels[-1] else " ")
         parts.append(f"{sentence.text} {''.join(markers)}")
-    return " ".join(parts), tuple(citations)
+        chosen_labels.append(bool(sentence.label))
+    return "".join(parts), tuple(citations)
 
 
 def markers_in(answer: str) -> list[int]:

@@ -201,6 +201,8 @@ def test_a_question_about_one_column_leads_with_its_cell(engine, question, colum
 def test_a_comparison_answered_from_a_table_gives_both_cells_of_the_row(engine, question, cells):
     answer, _ = _compose(engine, question)
     assert all(cell in answer for cell in cells)
+    # cells are facts side by side: each starts a line of its own
+    assert all(("\n" + cell in answer) or answer.startswith(cell) for cell in cells)
 
 
 @pytest.mark.parametrize("question", ["do they have social workers", "what are the benefits of group therapy",

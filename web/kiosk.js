@@ -95,7 +95,7 @@
           res.description ? h("p", {}, res.description) : null)),
         h("p", { class: "desk" }, "You can also tell the front desk. Someone will help you right away.")));
     } else {
-      parts.push(String(r.answer).split(/\n\s*\n/).map((p) => h("p", { class: "answer" },
+      parts.push(String(r.answer).split(/\n+/).filter((p) => p.trim()).map((p) => h("p", { class: "answer" },
         p.split(/(\[\d+\])/).map((s) => (/^\[\d+\]$/.test(s) ? h("span", { class: "cite" }, s) : s)))));
       if (r.note) parts.push(h("p", { class: "note" }, r.note));
       const cites = r.citations || [];

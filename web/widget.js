@@ -466,9 +466,9 @@ input:focus-visible{outline-offset:0}
     }
   }
 
-  /** Answer text: blank lines split paragraphs, and citation markers like [1] are set apart. */
+  /** Answer text: line breaks split paragraphs (table cells come one per line), citation markers like [1] are set apart. */
   function paragraphs(text) {
-    return String(text || "").split(/\n\s*\n/).map((para) =>
+    return String(text || "").split(/\n+/).filter((para) => para.trim()).map((para) =>
       h("p", {}, para.split(/(\[\d+\])/).map((part) => (/^\[\d+\]$/.test(part) ? h("span", { class: "cite" }, part) : part))));
   }
 

@@ -93,6 +93,17 @@ def test_answer_shows_sources_that_expand(page, live_server):
     expect(shadow(page, ".chip").first).to_be_visible()  # suggestions for a follow-up
 
 
+def test_table_cells_of_an_answer_read_one_per_line(page, live_server):
+    reply = answer_reply(answer="Intensive Outpatient (IOP): Moderate [1]\nOutpatient Treatment: Low [1]")
+    page.route("**/api/ask", lambda route: fulfil_json(route, reply))
+    open_demo(page, live_server)
+    ask(page, "iop vs outpatient cost")
+    low = shadow(page, ".msg.bot:has(.label) p").filter(has_text="Treatment: Low")
+    expect(low).to_have_count(1)
+    expect(low).not_to_contain_text("Moderate")  # its own paragraph, not run on from the IOP cell
+    expect(shadow(page, ".msg.bot:has(.label) p").filter(has_text="(IOP): Moderate")).to_have_count(1)
+
+
 def test_source_link_only_where_url_given(page, live_server):
     page.route("**/api/ask", lambda route: fulfil_json(route, answer_reply(note="Relapse is common; ask for help.")))
     open_demo(page, live_server)
