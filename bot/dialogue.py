@@ -31,7 +31,8 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
                  # asking for a person: the identity reply says how to reach one
-                 r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody)\b"),
+                 r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody|someone)\b"
+                 r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)\b"),
     ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
@@ -46,7 +47,8 @@ FILLER = frozenset(
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
     "alright sure yes yeah yep no nope bot "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
-    "human person robot ai machine computer real actual live can could may want wanna would like".split())
+    "human person robot ai machine computer real actual live can could may want wanna would like "
+    "nurse counselor counsellor therapist doctor on phone instead".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "

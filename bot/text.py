@@ -126,6 +126,7 @@ RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dict
 MIN_SPECIFICITY = 0.1
 NARROWER_SHARE = 0.5  # a narrower word the corpus never uses weighs this share of an unknown word
 MEMO_LIMIT = 50_000  # entries per memo table (corrections, asked forms, misspelt English words)
+_STRETCHED = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
 
 
@@ -370,10 +371,17 @@ class Analyzer:
         The words read are appended to the text, so the question forms see them too: "hw lnog is
         it" asks how long.
         """
-        read = [w for t in tokens for w in self.shorthand.get(t, (t,))]
+        read = [w for t in map(self._unstretch, tokens) for w in self.shorthand.get(t, (t,))]
         if self.vocabulary:
             read = [self.spell(t) for t in read]
         return (f"{text} {' '.join(read)}", read) if read != tokens else (text, tokens)
+
+    def _unstretch(self, word: str) -> str:
+        """A word typed with stretched letters as written plainly: "sooo" -> "so", "pleeease" -> "please"."""
+        if len(word) > MAX_TYPO_LENGTH or not _STRETCHED.search(word) or word in self.english:
+            return word
+        doubled = _STRETCHED.sub(r"\1\1", word)
+        return doubled if doubled in self.english or doubled in self.vocabulary else _STRETCHED.sub(r"\1", word)
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""

@@ -19,6 +19,8 @@ from bot import dialogue
     ("r u a human or ai", "identity"), ("is this a counselor or a computer", "identity"),
     # asking for a person gets the identity reply, which says how to reach one
     ("can i talk to a real person", "identity"), ("live person please", "identity"),
+    ("are you a nurse or a counselor?", "identity"), ("who am i talking to", "identity"),
+    ("can i speak to someone on the phone instead", "identity"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind

@@ -381,3 +381,9 @@ def test_shipped_lexicon_reads_lay_words_as_corpus_concepts(engine):
     assert "~drug_test" in terms("will they make me pee in a cup", query=True)
     assert "~home" in terms("is it live in or do u commute", query=True)
     assert "~sobriety" in terms("i want to stay sober", query=True)
+
+
+def test_stretched_letters_are_read_plainly(engine):
+    a = engine.analyzer
+    assert a.terms("sooo how much does iop cost", query=True) == a.terms("so how much does iop cost", query=True)
+    assert a.terms("pleeease", query=True) == a.terms("please", query=True)
