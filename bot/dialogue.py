@@ -104,7 +104,8 @@ MIN_OWN_ASPECT = 1
 SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?"),
     ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"),
-    ("level", r"(?:inpatient |residential )?acute care|(?:inpatient|residential)(?: rehab| treatment| care| programs?)?"),
+    ("level", r"(?:inpatient |residential )?acute care"
+              r"|(?:inpatient|residential)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"),
     ("level", r"(?:standard |traditional |regular )?outpatient(?: therapy| treatment| care| programs?)?"),
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),

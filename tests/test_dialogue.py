@@ -66,6 +66,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["can iop help with ptsd"], "what about depression?", "can iop help with depression"),
     (["does iop help with anxiety"], "what about php?", "does php help with anxiety"),
     (["what is step down care"], "and step up?", "what is step up"),
+    (["how long is inpatient residential"], "and iop?", "how long is iop"),
     (["what is inpatient acute care"], "how is that different from iop?",
      "how is that different from iop? inpatient acute care"),
     (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",
