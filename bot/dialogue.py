@@ -32,12 +32,15 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
                  # asking for a person: the identity reply says how to reach one
                  r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody|someone)\b"
-                 r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)\b"),
+                 r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
     ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite"
+                r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
+                r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
-               r"|gracias|cheers|merci|much appreciated|that (?:helps|helped|was helpful))\b"),
-    ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|yo|greetings|sup|good (?:morning|afternoon|evening|day))\b"),
+               r"|gracias|cheers|merci|much appreciated|that (?:actually |really )?(?:helps|helped|was helpful))\b"),
+    ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
+                 r"|good (?:morning|afternoon|evening|day))\b"),
 )
 SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
 FILLER = frozenset(

@@ -21,6 +21,8 @@ from bot import dialogue
     ("can i talk to a real person", "identity"), ("live person please", "identity"),
     ("are you a nurse or a counselor?", "identity"), ("who am i talking to", "identity"),
     ("can i speak to someone on the phone instead", "identity"),
+    ("gotta go, talk later", "goodbye"), ("ok that's all i needed, goodnight", "goodbye"),
+    ("thanks, that actually helps", "thanks"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -29,6 +31,7 @@ def test_smalltalk_kind(message, kind):
 @pytest.mark.parametrize("message", [
     "hi, what is an IOP?", "thanks! how long does it last?", "how long is iop", "who is iop for?", "",
     "can i talk to someone about iop costs", "is iop real therapy", "would iop help a person with depression",
+    "do i have to go to groups", "i have to go to iop, how long is it",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
