@@ -125,7 +125,8 @@ COMMON_RANK = 300  # English words this frequent say little about a question's t
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
 NARROWER_SHARE = 0.5  # a narrower word the corpus never uses weighs this share of an unknown word
-MEMO_LIMIT = 50_000  # entries per memo table (corrections, asked forms, misspelt English words)
+MEMO_LIMIT = 50_000  # entries per memo table of words (corrections, misspelt English words)
+QUESTION_MEMO_LIMIT = 4_096  # ... and of whole questions (how each was read, the forms it asks): up to 2,000 characters each
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
 
@@ -361,20 +362,25 @@ class Analyzer:
         if not tokens:
             return []  # punctuation or emoji alone asks for nothing, whatever its shape
         if query:  # as meant; the question forms read the question themselves
-            tokens = self._read_question(text, tokens)[1]
+            tokens = self._read_question(text)[1]
         content = [stem(t) for t in tokens if t not in self.stopwords]
         return content + self.synonym_groups(tokens) + (self.form_tokens(text, query) if forms else [])
 
-    def _read_question(self, text: str, tokens: list[str]) -> tuple[str, list[str]]:
-        """A question's words as meant: shorthand expanded, then misspellings corrected.
+    def _read_question(self, text: str) -> tuple[str, list[str]]:
+        """A question's words as meant: stretched letters undone, shorthand expanded, misspellings corrected.
 
         The words read are appended to the text, so the question forms see them too: "hw lnog is
-        it" asks how long.
+        it" asks how long. Remembered per question: one turn reads it three times.
         """
-        read = [w for t in map(self._unstretch, tokens) for w in self.shorthand.get(t, (t,))]
-        if self.vocabulary:
-            read = [self.spell(t) for t in read]
-        return (f"{text} {' '.join(read)}", read) if read != tokens else (text, tokens)
+        def read(question: str) -> tuple[str, tuple[str, ...]]:
+            tokens = words(question)
+            out = [w for t in map(self._unstretch, tokens) for w in self.shorthand.get(t, (t,))]
+            if self.vocabulary:
+                out = [self.spell(t) for t in out]
+            return (f"{question} {' '.join(out)}", tuple(out)) if out != tokens else (question, tuple(tokens))
+
+        said, meant = self._memo("_read", text, read, QUESTION_MEMO_LIMIT)
+        return said, list(meant)
 
     def _unstretch(self, word: str) -> str:
         """A word typed with stretched letters as written plainly: "sooo" -> "so", "pleeease" -> "please"."""
@@ -391,9 +397,9 @@ class Analyzer:
         if query:
             # A question is read several times per turn.
             def asked(q: str) -> list[str]:
-                read = normalize(self._read_question(q, words(q))[0])
+                read = normalize(self._read_question(q)[0])
                 return [FORM_PREFIX + f.name for f in self.forms if f.ask.search(read)]
-            return list(self._memo("_asked", flat, asked))
+            return list(self._memo("_asked", flat, asked, QUESTION_MEMO_LIMIT))
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
 
     def spell(self, word: str) -> str:
@@ -403,7 +409,7 @@ class Analyzer:
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction."""
         stems = self._vocabulary_stems()
-        return [t for t in self._read_question(text, words(text))[1]
+        return [t for t in self._read_question(text)[1]
                 if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
 
     def is_spanish(self, text: str) -> bool:
@@ -422,8 +428,9 @@ class Analyzer:
         names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_places())
         out = {word: self._specificity(word, names) for word in self.unknown_words(text) if not word.isdigit()}
         # "the best antidepressant": the documents speak of medication, never of that kind of it.
-        out.update((w, NARROWER_SHARE * self._specificity(w, names))
-                   for w in self._read_question(text, words(text))[1] if w in self.unseen_narrower)
+        if self.unseen_narrower:
+            out.update((w, NARROWER_SHARE * self._specificity(w, names))
+                       for w in self._read_question(text)[1] if w in self.unseen_narrower)
         return out
 
     def _specificity(self, word: str, names: set[str]) -> float:
@@ -458,11 +465,11 @@ class Analyzer:
 
         return self._memo("_nearby", word, nearest_rank)
 
-    def _memo(self, name: str, key: str, compute):
+    def _memo(self, name: str, key: str, compute, limit: int = MEMO_LIMIT):
         """``compute(key)``, remembered per analyzer in a table bounded so a flood of new words can't grow it."""
         table = self.__dict__.setdefault(name, {})
         if key not in table:
-            if len(table) > MEMO_LIMIT:
+            if len(table) > limit:
                 table.clear()
             table[key] = compute(key)
         return table[key]
