@@ -280,7 +280,11 @@ RULES_SRC: list[tuple[str, str, float, str]] = [
      r"seeing things|hallucinat\w+|seizure|seizing|confused|cannot stop shaking)|\bcold turkey\b.*\b(?:shaking|seeing things|hallucinat)|"
      r"\b(?:shaking|seeing things|hallucinat\w*|seizing|convulsing|confused) (?:\w+ ){0,4}?(?:after|since) (?:\w+ )?"
      r"(?:stopping|quitting|stopped|quit|coming off) (?:\w+ )?(?:drinking|benzos?|xanax|alcohol|klonopin|ativan|valium)"),
-    ("mixed_and_out", "overdose", 1.0, r"\b(?:out of it|barely conscious|not making sense|turning blue|foaming)\b"),
+    # "out of it" is dazed, not "what do people get out of it?" or "snap out of it"
+    ("mixed_and_out", "overdose", 1.0,
+     r"(?<!get )(?<!gets )(?<!got )(?<!getting )(?<!gain )(?<!take )(?<!took )(?<!make )(?<!made )(?<!way )"
+     r"(?<!grow )(?<!snap )(?<!talk )(?<!talked )(?<!come )(?<!came )\bout of it\b"
+     r"|\b(?:barely conscious|not making sense|turning blue|foaming)\b"),
     ("took_all", "overdose", 0.6, r"\b(?:took|swallowed|taken|downed|popped) (?:them|it|these|those) all\b|\b(?:took|swallowed) all of them\b"),
     ("pills_mention", "overdose", 0.4, r"\b{PILLS}\b"),
     ("collapsed", "overdose", 1.0,

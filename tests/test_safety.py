@@ -45,6 +45,7 @@ CRISIS = [
     # overdose / medical emergency now
     ("i think i took too many percs", "overdose"),
     ("he's not breathing after he used", "overdose"),
+    ("my dad took pills and is totally out of it", "overdose"),
     ("i can't wake him up and there are pills everywhere", "overdose"),
     ("my dad stopped drinking 2 days ago and now he's having a seizure", "overdose"),
     ("my girlfriend is oding please help", "overdose"),
@@ -62,6 +63,8 @@ CRISIS = [
 
 NOT_CRISIS = [
     "I'm dying to know the cost",
+    "what do people actually get out of it",  # a benefit, not someone who is "out of it"
+    "how do i snap out of it",
     "this commute is killing me",
     "my laptop died halfway through the intake form",
     "i'd kill for a nap after group",
