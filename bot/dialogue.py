@@ -91,6 +91,7 @@ def smalltalk_kind(message: str) -> str | None:
 FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("what_about", r"^\s*(?:what|how)\s+about\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
+    ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
     ("pronoun_lead", r"^\s*(?:is|are|was|does|do|did|can|could|will|would|should|has|have)\s+"
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him)\b", "append"),
@@ -321,7 +322,13 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
     threshold = float(settings["CONFIDENCE_THRESHOLD"])
     resolution = resolve(question, history)
     result, terms = _search(engine, resolution.resolved)
-    if resolution.rule == "standalone" and result.confidence < threshold:
+    if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
+        # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").
+        alone, alone_terms = _search(engine, question)
+        if alone.confidence >= threshold:
+            resolution = Resolution(question, question, "low_confidence")
+            result, terms = alone, alone_terms
+    elif resolution.rule == "standalone" and result.confidence < threshold:
         topic = previous_topic(history)
         if topic:
             # A question that retrieves poorly alone may lean on the last topic ("what would be better then?").

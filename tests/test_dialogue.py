@@ -70,6 +70,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["does iop help with anxiety"], "what about php?", "does php help with anxiety"),
     (["what is step down care"], "and step up?", "what is step up"),
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
+    (["how intense is iop"], "compared to inpatient?", "compared to inpatient? iop"),
     (["what is inpatient acute care"], "how is that different from iop?",
      "how is that different from iop? inpatient acute care"),
     (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",
@@ -156,6 +157,14 @@ def test_sensitive_topic_adds_the_resources_note(fake_engine, settings, monkeypa
 def test_multi_turn_conversations_on_the_corpus(engine, settings, turns, expect):
     reply = dialogue.respond(engine, settings, turns[-1], turns[:-1])
     assert reply.type == "answer" and expect in reply.answer
+
+
+def test_a_follow_up_sunk_by_the_words_it_carries_is_answered_on_its_own(engine, settings):
+    history = ["my 15 yr old needs help for weed and pills"]
+    carried = engine.search(dialogue.resolve("can the family be part of it?", history).resolved)
+    assert carried.confidence < float(settings["CONFIDENCE_THRESHOLD"])  # the case this is about
+    reply = dialogue.respond(engine, settings, "can the family be part of it?", history)
+    assert reply.type == "answer" and reply.resolved_question == "can the family be part of it?"
 
 
 @given(question=st.text(max_size=80), history=st.lists(st.text(max_size=80), max_size=4),
