@@ -125,6 +125,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
 )
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
+_AFTER_THAT = re.compile(r"\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b", re.I)
 _SUBJECT_KINDS = tuple((kind, re.compile(rf"\b(?:{p})\b", re.I)) for kind, p in SUBJECTS)
 
 
@@ -202,7 +203,8 @@ def combine(question: str, previous: str, action: str) -> str:
         if own and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
     subjects = _subjects(previous)
-    own_aspect = len(content_words(question)) >= MIN_OWN_ASPECT
+    # "and after that?" asks what follows the previous question's aspect, not the subject alone
+    own_aspect = len(content_words(question)) >= MIN_OWN_ASPECT and not _AFTER_THAT.search(question)
     carried = subjects if own_aspect and subjects else content_words(previous)
     return f"{question.strip()} {' '.join(carried)}".strip()
 

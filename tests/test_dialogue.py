@@ -71,6 +71,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is step down care"], "and step up?", "what is step up"),
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? iop"),
+    # "after that" points at the previous question's aspect: it is carried too
+    (["what happens weeks 2 to 4"], "and after that?", "and after that? happens weeks 2 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
      "how is that different from iop? inpatient acute care"),
     (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",

@@ -91,6 +91,7 @@ def _forms(analyzer, text, query):
     ("iop duration", "duration"),
     ("is it a 30 day thing or longer", "duration"),
     ("how many hours a week", "hours"),
+    ("for how long each day?", "hours"),
     ("how many days a week is iop", "frequency"),
     ("is it monday thru friday", "frequency"),
     ("how much does it cost", "money"),
@@ -132,6 +133,7 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
     ("who invented dbt", "audience"),  # who made it, not who it is for
     ("how much of my time does it take", "money"),
     ("how much supervision is there in outpatient", "money"),
+    ("for how long each day?", "duration"),
 ])
 def test_questions_do_not_ask_for_an_unrelated_form(analyzer, question, form):
     assert form not in _forms(analyzer, question, query=True)
