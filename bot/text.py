@@ -124,6 +124,7 @@ MAX_TYPO_LENGTH = 24  # longer "words" are never corrected: no English word is a
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
 MIN_SPECIFICITY = 0.1
+CONTEXT_SHARE = 0.3  # an unknown word outside the asking sentence of a longer message weighs this share
 NARROWER_SHARE = 0.5  # a narrower word the corpus never uses weighs this share of an unknown word
 MEMO_LIMIT = 50_000  # entries per memo table of words (corrections, misspelt English words)
 QUESTION_MEMO_LIMIT = 4_096  # ... and of whole questions (how each was read, the forms it asks): up to 2,000 characters each
@@ -426,12 +427,29 @@ class Analyzer:
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
         names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_places())
-        out = {word: self._specificity(word, names) for word in self.unknown_words(text) if not word.isdigit()}
+        unknown = [w for w in self.unknown_words(text) if not w.isdigit()]
+        asked = self._asked_sentence_words(text) if unknown else None  # sentence splitting only when needed
+        out = {word: self._specificity(word, names) * (1.0 if asked is None or word in asked else CONTEXT_SHARE)
+               for word in unknown}
         # "the best antidepressant": the documents speak of medication, never of that kind of it.
         if self.unseen_narrower:
             out.update((w, NARROWER_SHARE * self._specificity(w, names))
                        for w in self._read_question(text)[1] if w in self.unseen_narrower)
         return out
+
+    def _asked_sentence_words(self, text: str) -> set[str] | None:
+        """The words of the sentence that asks, in a message of several; None for a single sentence.
+
+        "My dad's a veteran and drinks every day. Could he do the outpatient kind?": the veteran is the
+        asker's situation, not what is asked, so a word the corpus lacks weighs less outside the
+        asking sentence (the last one ending in "?", else the last one).
+        """
+        spans = self.sentence_spans(text)
+        if len(spans) < 2:
+            return None
+        sentences = [text[a:b] for a, b in spans]
+        asking = max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=len(sentences) - 1)
+        return set(self._read_question(sentences[asking])[1])
 
     def _specificity(self, word: str, names: set[str]) -> float:
         # A misspelt common word ("colege") is that word, not a name the corpus lacks.

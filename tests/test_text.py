@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.settings import load_settings
-from bot.text import (FORM_PREFIX, NARROWER_SHARE, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms, normalize,
-                      stem, train_sentence_splitter, words)
+from bot.text import (CONTEXT_SHARE, FORM_PREFIX, NARROWER_SHARE, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms,
+                      normalize, stem, train_sentence_splitter, words)
 
 CORPUS = Path(load_settings({}, environ={})["CORPUS_DIR"])
 SYNONYMS = load_synonyms(CORPUS / "synonyms.toml")
@@ -389,3 +389,10 @@ def test_stretched_letters_are_read_plainly(engine):
     a = engine.analyzer
     assert a.terms("sooo how much does iop cost", query=True) == a.terms("so how much does iop cost", query=True)
     assert a.terms("pleeease", query=True) == a.terms("please", query=True)
+
+
+def test_an_unknown_word_of_the_askers_situation_weighs_less_than_one_in_the_question(engine):
+    a = engine.analyzer
+    told = a.unknown_specificity("My dad is a veteran. Could he do the outpatient kind?")["veteran"]
+    asked = a.unknown_specificity("Could a veteran do the outpatient kind?")["veteran"]
+    assert told == pytest.approx(CONTEXT_SHARE * asked)
