@@ -51,7 +51,7 @@ FILLER = frozenset(
     "alright sure yes yeah yep no nope bot "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
-    "nurse counselor counsellor therapist doctor on phone instead".split())
+    "nurse counselor counsellor therapist doctor on phone instead around awake".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "

@@ -393,6 +393,6 @@ def test_stretched_letters_are_read_plainly(engine):
 
 def test_an_unknown_word_of_the_askers_situation_weighs_less_than_one_in_the_question(engine):
     a = engine.analyzer
-    told = a.unknown_specificity("My dad is a veteran. Could he do the outpatient kind?")["veteran"]
-    asked = a.unknown_specificity("Could a veteran do the outpatient kind?")["veteran"]
+    told = a.unknown_specificity("My dad is a carpenter. Could he do the outpatient kind?")["carpenter"]
+    asked = a.unknown_specificity("Could a carpenter do the outpatient kind?")["carpenter"]
     assert told == pytest.approx(CONTEXT_SHARE * asked)
