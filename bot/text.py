@@ -440,7 +440,7 @@ class Analyzer:
     def _asked_sentence_words(self, text: str) -> set[str] | None:
         """The words of the sentence that asks, in a message of several; None for a single sentence.
 
-        "My dad's a veteran and drinks every day. Could he do the outpatient kind?": the veteran is the
+        "My dad's a carpenter and drinks every day. Could he do the outpatient kind?": the trade is the
         asker's situation, not what is asked, so a word the corpus lacks weighs less outside the
         asking sentence (the last one ending in "?", else the last one).
         """
