@@ -109,8 +109,9 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?"),
     ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"),
     ("level", r"(?:inpatient |residential )?acute care"
-              r"|(?:inpatient|residential)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"),
-    ("level", r"(?:standard |traditional |regular )?outpatient(?: therapy| treatment| care| programs?)?"),
+              r"|(?:inpatient|residential|live-in)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"
+              r"|rehab"),
+    ("level", r"(?:standard |traditional |regular |normal )?outpatient(?: rehab| therapy| treatment| care| programs?)?"),
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
@@ -125,7 +126,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
 )
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
-_AFTER_THAT = re.compile(r"\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b", re.I)
+_AFTER_THAT = re.compile(r"\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
+                         r"|\b(?:does|do|would) (?:that|this|it) compare\b|\bcompared? (?:to|with) (?:that|this|it)\b", re.I)
 _SUBJECT_KINDS = tuple((kind, re.compile(rf"\b(?:{p})\b", re.I)) for kind, p in SUBJECTS)
 
 

@@ -71,6 +71,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is step down care"], "and step up?", "what is step up"),
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? iop"),
+    (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
+    (["how long is outpatient rehab"], "and php?", "how long is php"),
+    # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
+    (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
     # "after that" points at the previous question's aspect: it is carried too
     (["what happens weeks 2 to 4"], "and after that?", "and after that? happens weeks 2 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
