@@ -117,7 +117,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
     ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"the matrix model|matrix model"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
-    ("therapy", r"individual therapy"), ("therapy", r"12[- ]step(?: programs?)?|twelve[- ]step"),
+    ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
     ("therapy", r"motivational interviewing"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
