@@ -486,11 +486,15 @@ class Analyzer:
     def _memo(self, name: str, key: str, compute, limit: int = MEMO_LIMIT):
         """``compute(key)``, remembered per analyzer in a table bounded so a flood of new words can't grow it."""
         table = self.__dict__.setdefault(name, {})
-        if key not in table:
-            if len(table) > limit:
-                table.clear()
-            table[key] = compute(key)
-        return table[key]
+        try:
+            return table[key]
+        except KeyError:
+            pass
+        value = compute(key)
+        if len(table) > limit:
+            table.clear()
+        table[key] = value
+        return value  # not table[key]: another thread may clear the table in between
 
     def _vocabulary_stems(self) -> frozenset[str]:
         if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):
