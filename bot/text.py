@@ -397,8 +397,8 @@ class Analyzer:
         flat = normalize(text)
         if query:
             # A question is read several times per turn.
-            def asked(q: str) -> list[str]:
-                read = normalize(self._read_question(q)[0])
+            def asked(_: str) -> list[str]:
+                read = normalize(self._read_question(text)[0])  # the same reading terms() remembered
                 return [FORM_PREFIX + f.name for f in self.forms if f.ask.search(read)]
             return list(self._memo("_asked", flat, asked, QUESTION_MEMO_LIMIT))
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
