@@ -32,9 +32,6 @@ OFF_TOPIC_PENALTY = 0.25
 LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retrieval score
-# Long sentences match more query terms by chance; past LONG_TERMS terms their overlap is damped.
-LONG_TERMS = 14
-LENGTH_EXP = 0.0
 MIN_NEW_TERMS = 3  # a sentence with fewer words than this beyond the question's says nothing new
 
 # Fixed "popular topics" for fallbacks and small talk, resolved to real headings at start-up.
@@ -255,7 +252,7 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
         if t not in sentence.terms:
             in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
-    overlap = (own + context) * (LONG_TERMS / max(len(sentence.terms), LONG_TERMS)) ** LENGTH_EXP
+    overlap = own + context
     mean = sum(weights.values()) / len(weights)
     score = overlap
     if overlap > 0:  # the right kind of answer about something else ("IOP is ..." for "what is a process group")
@@ -386,8 +383,7 @@ def compose_answer(question: str, query_terms: Sequence[str], result: SearchResu
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
-    chosen_labels: list[bool] = []
-    for sentence, duplicates in chosen:
+    for i, (sentence, duplicates) in enumerate(chosen):
         markers = []
         for s in [sentence, *duplicates]:
             chunk = s.hit.chunk
@@ -399,10 +395,9 @@ def compose_answer(question: str, query_terms: Sequence[str], result: SearchResu
             marker = f"[{numbers[chunk.id]}]"
             if marker not in markers:
                 markers.append(marker)
-        if parts:  # table cells are facts side by side: each on a line of its own
-            parts.append("\n" if sentence.label or chosen_labels[-1] else " ")
+        if i:  # table cells are facts side by side: each on a line of its own
+            parts.append("\n" if sentence.label or chosen[i - 1][0].label else " ")
         parts.append(f"{sentence.text} {''.join(markers)}")
-        chosen_labels.append(bool(sentence.label))
     return "".join(parts), tuple(citations)
 
 
