@@ -124,16 +124,16 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("condition", r"eating disorders?"), ("condition", r"bipolar"),
     ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
 )
-_SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for _, p in SUBJECTS) + r")\b", re.I)
+# One group per subject, so a match names its kind (SUBJECTS' patterns have no groups of their own).
+_SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"({p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
 _AFTER_THAT = re.compile(r"\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
                          r"|\b(?:does|do|would) (?:that|this|it) compare\b|\bcompared? (?:to|with) (?:that|this|it)\b", re.I)
-_SUBJECT_KINDS = tuple((kind, re.compile(rf"\b(?:{p})\b", re.I)) for kind, p in SUBJECTS)
 
 
-def subject_kind(subject: str) -> str | None:
-    """The kind of subject a matched phrase is ("php" -> "level")."""
-    return next((kind for kind, pattern in _SUBJECT_KINDS if pattern.fullmatch(subject)), None)
+def subject_kind(match: re.Match) -> str:
+    """The kind of subject a _SUBJECT_RE match is ("php" -> "level")."""
+    return SUBJECTS[match.lastindex - 1][0]
 
 
 QUESTION_WORDS = frozenset(
@@ -185,8 +185,7 @@ def _subjects(text: str) -> list[str]:
     A condition is an aspect: after "is iop good for depression", "how long does it take?" asks
     about IOP; "what about anxiety?" still swaps the condition.
     """
-    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text)
-                              if subject_kind(m.group(0)) in CARRIED_KINDS))
+    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text) if subject_kind(m) in CARRIED_KINDS))
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -200,8 +199,8 @@ def combine(question: str, previous: str, action: str) -> str:
     if action == "substitute":
         stripped = _strip_lead(question)
         own = _SUBJECT_RE.search(stripped) if stripped else None
-        kind = subject_kind(own.group(0)) if own else None
-        same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m.group(0)) == kind), None)
+        kind = subject_kind(own) if own else None
+        same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == kind), None)
         if own and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
     subjects = _subjects(previous)

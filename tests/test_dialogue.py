@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 
 import pytest
@@ -178,3 +179,9 @@ def test_a_follow_up_sunk_by_the_words_it_carries_is_answered_on_its_own(engine,
 def test_resolve_never_fails_and_keeps_the_question(question, history, lead):
     resolution = dialogue.resolve(lead + question, history + ["how much does iop cost"])
     assert isinstance(resolution.resolved, str) and resolution.rule
+
+
+def test_subject_patterns_have_no_groups_of_their_own():
+    # subject_kind reads a match's kind from which group matched: a pattern's own group would shift them.
+    assert all(re.compile(pattern).groups == 0 for _, pattern in dialogue.SUBJECTS)
+    assert dialogue.subject_kind(dialogue._SUBJECT_RE.search("what about ptsd")) == "condition"
