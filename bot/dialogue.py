@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from . import compose
+from . import compose, sequence
 from .models import Reply, SearchResult
 
 log = logging.getLogger(__name__)
@@ -241,6 +241,7 @@ class CorpusState:
     headings: tuple[compose.Heading, ...]
     popular: tuple[str, ...]
     sentences: Mapping[str, tuple[compose.PassageSentence, ...]]
+    neighbours: Mapping[str, Mapping[int, tuple[str, ...]]]
 
 
 _STATE_LOCK = threading.Lock()
@@ -256,7 +257,7 @@ def corpus_state(engine) -> CorpusState:
             headings = compose.question_headings(engine.chunks, engine.analyzer)
             popular = compose.popular_topics(headings, engine.analyzer, stats=stats)
             sentences = compose.passage_sentences(engine.chunks, engine.analyzer)
-            cached = (engine, CorpusState(stats, headings, popular, sentences))
+            cached = (engine, CorpusState(stats, headings, popular, sentences, sequence.neighbours(engine.chunks)))
             _STATE[id(engine)] = cached
     return cached[1]
 
@@ -297,6 +298,22 @@ def _search(engine, text: str) -> tuple[SearchResult, list[str]]:
     return result, terms
 
 
+def step_resolution(engine, state: CorpusState, question: str, history: Sequence[str]) -> Resolution | None:
+    """"and after that?" after an answer from a schedule: the question names the section that follows.
+
+    The previous turn is searched again (the client keeps only questions) to find the section it was
+    answered from; its neighbour's heading is what the follow-up asks about.
+    """
+    step = sequence.step_of(question)
+    earlier = [h for h in history if h.strip() and not smalltalk_kind(h)]
+    if not step or not earlier:
+        return None
+    previous = step_resolution(engine, state, earlier[-1], earlier[:-1]) or resolve(earlier[-1], earlier[:-1])
+    hits = engine.search(previous.resolved, k=1).hits
+    path = state.neighbours.get(hits[0].chunk.id, {}).get(step) if hits else None
+    return Resolution(question, f"{question.strip()} {path[-1]}", "sequence") if path else None
+
+
 def respond(engine, settings: Mapping[str, Any], question: str, history: Sequence[str] = ()) -> Reply:
     """One turn: what the API and the CLI both answer to ``question`` after ``history``."""
     question = question.strip()
@@ -323,7 +340,7 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
                      resolved_question=question, extra={"resolved_question": question})
 
     threshold = float(settings["CONFIDENCE_THRESHOLD"])
-    resolution = resolve(question, history)
+    resolution = step_resolution(engine, state, question, history) or resolve(question, history)
     result, terms = _search(engine, resolution.resolved)
     if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
         # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").

@@ -174,6 +174,23 @@ def test_a_follow_up_sunk_by_the_words_it_carries_is_answered_on_its_own(engine,
     assert reply.type == "answer" and reply.resolved_question == "can the family be part of it?"
 
 
+def test_after_that_walks_the_schedule_in_document_order(engine, settings):
+    # "and after that?" shares no word with the next week's section: the document's order answers it.
+    history = ["what happens in weeks 2-4"]
+    reply = dialogue.respond(engine, settings, "and after that?", history)
+    assert reply.type == "answer" and reply.citations[0].section.startswith("Weeks 5-8")
+    reply = dialogue.respond(engine, settings, "and after that?", history + ["and after that?"])
+    assert reply.citations[0].section.startswith("Weeks 9-10")
+    reply = dialogue.respond(engine, settings, "before that?", ["what happens in weeks 5-8"])
+    assert reply.citations[0].section.startswith("Weeks 2-4")
+
+
+def test_after_that_outside_a_sequence_keeps_the_previous_question(engine, settings):
+    resolution = dialogue.step_resolution(engine, dialogue.corpus_state(engine), "and after that?", ["what is cbt"])
+    assert resolution is None  # CBT's section has no numbered siblings
+    assert dialogue.respond(engine, settings, "and after that?", ["what is cbt"]).resolved_question == "and after that? cbt"
+
+
 @given(question=st.text(max_size=80), history=st.lists(st.text(max_size=80), max_size=4),
        lead=st.sampled_from(["", "and ", "what about ", "is it ", "and php "]))
 def test_resolve_never_fails_and_keeps_the_question(question, history, lead):

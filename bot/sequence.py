@@ -1,0 +1,71 @@
+"""Sections that follow one another: what "and after that?" moves along.
+
+A week-by-week schedule ("Week 1: ...", "Weeks 2-4: ...", "Post-Program: ...") or numbered steps are
+sibling sections in document order. After an answer from one of them, "and after that?" asks for the
+next one, which shares no words with the question; the document's order answers it, not the index.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+from .models import Chunk
+
+# Siblings are an ordered sequence when at least this many of their headings carry a number and the
+# numbers rise in document order ("Week 1", "Weeks 2-4", "Weeks 5-8"). A comparison's rows
+# ("Length of Treatment", "Hours per Week") carry none: "after that" means nothing there.
+MIN_NUMBERED = 2
+_NUMBER = re.compile(r"\d+")
+
+# How a follow-up asks for the neighbouring section: +1 for the one after, -1 for the one before.
+STEP_PATTERNS: tuple[tuple[int, str], ...] = (
+    (1, r"\bafter (?:that|this|it|it's|its|those|these)\b|\b(?:what(?:'s| is| comes| happens)?|and) next\b"
+        r"|\bthen what\b|\bwhat (?:comes|happens) (?:then|later|afterwards?)\b|\band then\W*$"),
+    (-1, r"\bbefore (?:that|this|it|those|these)\b|\bwhat (?:comes|happens) (?:first|earlier|before)\W*$"),
+)
+_STEPS = tuple((step, re.compile(pattern, re.I)) for step, pattern in STEP_PATTERNS)
+
+
+def step_of(question: str) -> int:
+    """+1 if the question asks what comes after the last answer, -1 for before, 0 otherwise."""
+    q = question.replace("’", "'")
+    return next((step for step, pattern in _STEPS if pattern.search(q)), 0)
+
+
+def _sections(chunks: Sequence[Chunk]) -> list[tuple[str, tuple[str, ...], list[str]]]:
+    """Runs of consecutive chunks under one heading path, as (doc id, heading path, chunk ids)."""
+    sections: list[tuple[str, tuple[str, ...], list[str]]] = []
+    for chunk in chunks:
+        if sections and sections[-1][0] == chunk.doc_id and sections[-1][1] == chunk.heading_path:
+            sections[-1][2].append(chunk.id)
+        else:
+            sections.append((chunk.doc_id, chunk.heading_path, [chunk.id]))
+    return sections
+
+
+def _ordered(headings: Sequence[str]) -> bool:
+    numbers = [int(m.group()) for m in map(_NUMBER.search, headings) if m]
+    return len(numbers) >= MIN_NUMBERED and all(a < b for a, b in zip(numbers, numbers[1:]))
+
+
+def neighbours(chunks: Sequence[Chunk]) -> Mapping[str, Mapping[int, tuple[str, ...]]]:
+    """For each chunk in an ordered run of sibling sections: the heading paths one step either way."""
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+    members: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for doc_id, path, ids in _sections(chunks):
+        if len(path) < 2:
+            continue  # top-level sections are a page's chapters, not steps
+        groups.setdefault((doc_id, path[:-1]), [])
+        if path not in groups[(doc_id, path[:-1])]:
+            groups[(doc_id, path[:-1])].append(path)
+        members.setdefault((doc_id, path), []).extend(ids)
+    result: dict[str, dict[int, tuple[str, ...]]] = {}
+    for (doc_id, _), paths in groups.items():
+        if not _ordered([p[-1] for p in paths]):
+            continue
+        for i, path in enumerate(paths):
+            around = {step: paths[i + step] for step in (-1, 1) if 0 <= i + step < len(paths)}
+            for chunk_id in members[(doc_id, path)]:
+                result[chunk_id] = around
+    return result
