@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from . import compose, sequence
 from .models import Reply, SearchResult
+from .text import default_stopwords
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,15 @@ def content_words(text: str) -> list[str]:
     return [t for t in _tokens(text) if t not in QUESTION_WORDS and t not in FILLER]
 
 
+def topic_words(text: str) -> list[str]:
+    """Content words that could name an aspect: not the frame of a question ("know", "get", "out")."""
+    stop = default_stopwords()
+    return [t for t in content_words(text) if t not in stop]
+
+
+_FORM_FRAME = re.compile(r"\bhow (?:long|much|many|often|soon|far|old)\b", re.I)
+
+
 def followup_rule(question: str) -> tuple[str, str] | None:
     """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
     q = question.lower().replace("’", "'")
@@ -205,7 +215,8 @@ def combine(question: str, previous: str, action: str) -> str:
             return previous[:same.start()] + stripped + previous[same.end():]
     subjects = _subjects(previous)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
-    own_aspect = len(content_words(question)) >= MIN_OWN_ASPECT and not _AFTER_THAT.search(question)
+    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
+        and not _AFTER_THAT.search(question)
     carried = subjects if own_aspect and subjects else content_words(previous)
     return f"{question.strip()} {' '.join(carried)}".strip()
 

@@ -76,6 +76,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
+    # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
+    (["does iop work"], "how do you know?", "how do you know? iop work"),
+    (["how long should iop last"], "why that long?", "why that long? long iop last"),
     # "after that" points at the previous question's aspect: it is carried too
     (["what happens weeks 2 to 4"], "and after that?", "and after that? happens weeks 2 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
