@@ -157,6 +157,10 @@ class QuestionForm:
     name: str
     ask: re.Pattern
     answer: re.Pattern
+    # Where the question's shape gives a word its other sense ("does iop work" asks whether it is
+    # effective, not about a job), the word in the pattern's groups is read as ``frame_as`` instead.
+    frame: re.Pattern | None = None
+    frame_as: str = ""
 
 
 def load_forms(path: str | Path | None) -> tuple[QuestionForm, ...]:
@@ -172,9 +176,10 @@ def load_forms(path: str | Path | None) -> tuple[QuestionForm, ...]:
         try:
             ask = re.compile("|".join(f"(?:{p})" for p in table["ask"]))
             answer = re.compile("|".join(f"(?:{p})" for p in table["answer"]))
+            frame = re.compile("|".join(f"(?:{p})" for p in table["frame"])) if table.get("frame") else None
         except (KeyError, TypeError, re.error) as exc:
             raise ValueError(f"{path}: [forms.{name}] needs 'ask' and 'answer' lists of regular expressions: {exc}") from exc
-        forms.append(QuestionForm(str(name), ask, answer))
+        forms.append(QuestionForm(str(name), ask, answer, frame, str(table.get("frame_as", ""))))
     return tuple(forms)
 
 
@@ -363,7 +368,7 @@ class Analyzer:
         if not tokens:
             return []  # punctuation or emoji alone asks for nothing, whatever its shape
         if query:  # as meant; the question forms read the question themselves
-            tokens = self._read_question(text)[1]
+            tokens = self._framed(text, self._read_question(text)[1])
         content = [stem(t) for t in tokens if t not in self.stopwords]
         return content + self.synonym_groups(tokens) + (self.form_tokens(text, query) if forms else [])
 
@@ -389,6 +394,16 @@ class Analyzer:
             return word
         doubled = _STRETCHED.sub(r"\1\1", word)
         return doubled if doubled in self.english or doubled in self.vocabulary else _STRETCHED.sub(r"\1", word)
+
+    def _framed(self, text: str, tokens: list[str]) -> list[str]:
+        """The question's words with those its forms frame read in that sense ("work" in "does it work")."""
+        said = normalize(self._read_question(text)[0])
+        framed = [(w, f.frame_as) for f in self.forms if f.frame for m in f.frame.finditer(said) for w in m.groups() if w]
+        for word, meant in framed:
+            if word in tokens:
+                at = tokens.index(word)
+                tokens[at:at + 1] = words(meant)
+        return tokens
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""

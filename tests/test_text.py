@@ -143,6 +143,23 @@ def test_a_question_of_punctuation_asks_for_no_form(analyzer):
     assert analyzer.terms("  ?!  ", query=True) == []
 
 
+def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
+    # "does iop work" asks whether it is effective; "can i work during iop" is about a job.
+    effective = analyzer.terms("does iop actually work", query=True)
+    assert "effect" in effective and "work" not in effective
+    job = analyzer.terms("can i work during iop", query=True)
+    assert "work" in job and "effect" not in job
+
+
+def test_a_frame_is_optional_and_read_from_its_form(tmp_path):
+    path = tmp_path / "synonyms.toml"
+    path.write_text('[forms.a]\nask = ["x"]\nanswer = ["y"]\n'
+                    '[forms.b]\nask = ["x"]\nanswer = ["y"]\nframe = ["does it (run)"]\nframe_as = "operate"\n',
+                    encoding="utf-8")
+    first, second = load_forms(path)
+    assert first.frame is None and second.frame.search("does it run") and second.frame_as == "operate"
+
+
 def test_bad_form_patterns_are_a_clear_error(tmp_path):
     path = tmp_path / "synonyms.toml"
     path.write_text('[forms.broken]\nask = ["(unclosed"]\nanswer = ["x"]\n', encoding="utf-8")
