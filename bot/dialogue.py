@@ -189,13 +189,17 @@ def _strip_lead(question: str) -> str:
     return q.strip(" ?!.,")
 
 
-def _subjects(text: str) -> list[str]:
+# "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition.
+_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these)\b", re.I)
+
+
+def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
     """The levels of care and therapies a question is about: what a follow-up's "it" stands for.
 
     A condition is an aspect: after "is iop good for depression", "how long does it take?" asks
     about IOP; "what about anxiety?" still swaps the condition.
     """
-    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text) if subject_kind(m) in CARRIED_KINDS))
+    return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text) if subject_kind(m) in kinds))
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -213,7 +217,7 @@ def combine(question: str, previous: str, action: str) -> str:
         same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == kind), None)
         if own and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
-    subjects = _subjects(previous)
+    subjects = _subjects(previous, CARRIED_KINDS + ("condition",) if _FOR_THAT.search(question) else CARRIED_KINDS)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)

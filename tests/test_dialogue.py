@@ -76,6 +76,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
+    # "for that" points at the condition as well: it is carried with the level of care
+    (["can iop help with ptsd"], "what therapy do they use for that?", "what therapy do they use for that? iop ptsd"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? iop work"),
     (["how long should iop last"], "why that long?", "why that long? long iop last"),
