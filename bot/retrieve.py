@@ -5,7 +5,8 @@ term weighs its IDF, a word the corpus never uses weighs up to UNKNOWN_WEIGHT ti
 it has (by how specific the word is: a name or "Medicare" fully, "said" or "little" hardly at all),
 and the confidence is the covered weight over the total, damped when the BM25 score itself is weak.
 Questions about things the documents never mention ("Aetna", "Ambien", "Florida") lose most of their
-weight to unknown words and fall below the threshold; the dialogue layer falls back there.
+weight to unknown words and fall below the threshold; the dialogue layer falls back there. So does a
+question asking for a kind of answer no passage gives (a question form absent from the index).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.index import BM25Index
 from bot.models import Chunk, Hit, SearchResult
-from bot.text import Analyzer
+from bot.text import FORM_PREFIX, Analyzer
 
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
 SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
@@ -55,6 +56,8 @@ class Retriever:
         if not terms or self.analyzer.is_spanish(text):  # an English corpus answers no Spanish question
             return SearchResult(question, (), (), 0.0)
         unknown = self.analyzer.unknown_specificity(text)
+        # "who invented DBT?": a kind of answer that no passage gives is missing like a word the corpus lacks.
+        unknown.update((t, 1.0) for t in terms if t.startswith(FORM_PREFIX) and t not in self.index.vocabulary)
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
             for i, score in self.index.top(terms, max(1, k)))

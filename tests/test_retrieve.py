@@ -90,3 +90,11 @@ def test_engine_uses_the_configured_variant(engine):
 @pytest.mark.parametrize("question", NOTHING_TO_FIND)
 def test_nothing_to_find_has_zero_confidence(engine, question):
     assert engine.search(question).confidence == 0.0
+
+
+def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine):
+    # The corpus says when the Matrix Model was formulated and what DBT is, never who invented them.
+    threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
+    assert "#originator" in engine.search("who invented dbt").terms
+    assert "#originator" not in engine.retriever.index.vocabulary
+    assert engine.search("who invented dbt").confidence < threshold <= engine.search("what is dbt").confidence
