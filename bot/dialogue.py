@@ -49,7 +49,7 @@ FILLER = frozenset(
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
     "all again too helped helpful help need some information info question questions have got "
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
-    "alright sure yes yeah yep no nope bot "
+    "alright sure yes yeah yep no nope bot kind sort of "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake".split())

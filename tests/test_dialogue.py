@@ -23,7 +23,7 @@ from bot import dialogue
     ("are you a nurse or a counselor?", "identity"), ("who am i talking to", "identity"),
     ("can i speak to someone on the phone instead", "identity"),
     ("gotta go, talk later", "goodbye"), ("ok that's all i needed, goodnight", "goodbye"),
-    ("thanks, that actually helps", "thanks"), ("hey there, anyone around?", "greeting"),
+    ("thanks, that actually helps", "thanks"), ("what are you, some kind of bot?", "identity"), ("hey there, anyone around?", "greeting"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
