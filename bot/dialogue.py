@@ -103,6 +103,12 @@ PRONOUN_MAX_CONTENT = 4
 # A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
 MIN_OWN_ASPECT = 1
 
+# "and php?" or "and the live-in kind?" is a fragment that swaps the subject; "and how is iop different?"
+# or "and after iop what's the next step down?" is a question of its own that only leans on the last one.
+MAX_FRAGMENT_WORDS = 2
+_OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|did|can|could|will"
+                           r"|would|should)\b", re.I)
+
 # Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions. "what about PHP?"
 # after a question about IOP swaps the level of care; "what about depression?" after "can IOP help with
 # PTSD?" swaps the condition, never the level of care.
@@ -215,7 +221,9 @@ def combine(question: str, previous: str, action: str) -> str:
         own = _SUBJECT_RE.search(stripped) if stripped else None
         kind = subject_kind(own) if own else None
         same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == kind), None)
-        if own and same:  # own text in place of the previous subject of the same kind, not a template
+        fragment = own and not _OWN_QUESTION.match(stripped) and len(
+            content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
+        if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
     subjects = _subjects(previous, CARRIED_KINDS + ("condition",) if _FOR_THAT.search(question) else CARRIED_KINDS)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone

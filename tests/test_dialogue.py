@@ -74,6 +74,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? iop"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
+    # "and" before a question of its own is no fragment: it leans on the last subject, it does not replace it
+    (["what is partial hospitalization"], "and how is iop different?",
+     "and how is iop different? partial hospitalization"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
     # "for that" points at the condition as well: it is carried with the level of care
