@@ -203,7 +203,7 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
 
 
 _ENDINGS = (("ies", "y"), ("es", ""), ("es", "e"), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
-            ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""), ("er", "e"))
+            ("ing", ""), ("ing", "e"), ("ly", ""), ("ier", "y"), ("er", ""), ("er", "e"))
 
 
 def _base_forms(word: str) -> set[str]:
@@ -215,6 +215,19 @@ def _base_forms(word: str) -> set[str]:
             out.add(root + replacement)
             if len(root) > 3 and root[-1] == root[-2]:  # a doubled consonant: "stopping" -> "stop"
                 out.add(root[:-1])
+    return out
+
+
+def _superlative_bases(word: str) -> set[str]:
+    """"shortest" -> "short", "easiest" -> "easy", "biggest" -> "big"."""
+    if not word.endswith("est") or len(word) < 6:
+        return set()
+    root = word[:-3]
+    out = {root, root + "e"}
+    if root.endswith("i"):
+        out.add(root[:-1] + "y")
+    if len(root) > 3 and root[-1] == root[-2]:
+        out.add(root[:-1])
     return out
 
 
@@ -426,7 +439,13 @@ class Analyzer:
         """Content words of a question that the corpus has never seen, even after correction."""
         stems = self._vocabulary_stems()
         return [t for t in self._read_question(text)[1]
-                if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems]
+                if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems
+                and not self._comparative_of_known(t)]
+
+    def _comparative_of_known(self, word: str) -> bool:
+        """"shorter" when the corpus says "short": the stemmer keeps comparatives apart from their base."""
+        return word.endswith(("er", "est")) and any(
+            b in self.vocabulary for b in _base_forms(word) | _superlative_bases(word))
 
     def is_spanish(self, text: str) -> bool:
         """Whether a question is written in Spanish: the corpus (English) cannot answer it as asked."""

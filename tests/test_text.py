@@ -173,6 +173,12 @@ def test_real_english_words_are_never_taken_for_typos(analyzer, word):
     assert analyzer.spell(word) == word
 
 
+@pytest.mark.parametrize("question", ["can it be shorter?", "what is the shortest program"])
+def test_a_comparative_of_a_corpus_word_is_no_unknown_word(analyzer, question):
+    # the stemmer keeps "shorter" apart from "short", which the corpus uses
+    assert analyzer.unknown_words(question) == []
+
+
 def test_typos_that_are_no_english_word_are_corrected(analyzer):
     assert analyzer.spell("insurence") == "insurance"
 
