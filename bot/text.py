@@ -115,7 +115,8 @@ def default_spanish() -> frozenset[str]:
 def default_places() -> frozenset[str]:
     """Words of US place names ("florida", "york"), which count as names however they are typed."""
     return frozenset(w for entry in _word_list("places.txt") for w in entry.split()
-                     if w not in ("new", "north", "south", "west", "island"))
+                     if w not in ("new", "north", "south", "west", "island", "city", "san", "santa", "los", "las", "el",
+                                  "fort", "saint", "st", "beach", "springs", "vista", "corpus", "aurora"))
 
 
 SPANISH_SHARE = 0.3  # this share of a question's words Spanish (and at least two) and it is in Spanish

@@ -189,6 +189,17 @@ def test_unknown_names_weigh_more_than_common_words(analyzer):
     assert weights["said"] < 0.5
 
 
+@pytest.mark.parametrize("question, place", [("best iop in chicago", "chicago"), ("iop in florida", "florida"),
+                                             ("price in los angeles", "angeles")])
+def test_a_place_typed_in_lowercase_weighs_as_a_name(analyzer, question, place):
+    assert analyzer.unknown_specificity(question)[place] == 1.0
+
+
+def test_the_generic_words_of_place_names_are_no_names(analyzer):
+    weights = analyzer.unknown_specificity("is there one in my city near the beach")
+    assert all(w < 1.0 for w in weights.values())
+
+
 @pytest.mark.parametrize("phrase, group", [
     ("pay for", "insurance"), ("IOP", "iop"), ("CBT", "cbt"), ("PHP", "php"), ("coverage", "insurance"),
 ])
