@@ -92,9 +92,13 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     assert engine.search(question).confidence == 0.0
 
 
-def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine):
-    # The corpus says when the Matrix Model was formulated and what DBT is, never who invented them.
+@pytest.mark.parametrize("question, form, answered", [
+    ("who invented dbt", "#originator", "what is dbt"),
+    ("how many people are in each group", "#group_size", "what happens in group therapy"),
+    ("where is New Life Recovery located", "#address", "how do i find an iop near me"),
+])
+def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
+    # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
     threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
-    assert "#originator" in engine.search("who invented dbt").terms
-    assert "#originator" not in engine.retriever.index.vocabulary
-    assert engine.search("who invented dbt").confidence < threshold <= engine.search("what is dbt").confidence
+    assert form in engine.search(question).terms and form not in engine.retriever.index.vocabulary
+    assert engine.search(question).confidence < threshold <= engine.search(answered).confidence
