@@ -96,6 +96,7 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("who invented dbt", "#originator", "what is dbt"),
     ("how many people are in each group", "#group_size", "what happens in group therapy"),
     ("where is New Life Recovery located", "#address", "how do i find an iop near me"),
+    ("what happens if i miss a session", "#program_rules", "what happens in the first week"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
