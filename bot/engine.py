@@ -65,7 +65,7 @@ class Engine:
         cleaned = [clean_document(d, rules) for d in documents]
         lexicon = _corpus_file(settings, "SYNONYMS_FILE", "synonyms.toml")
         analyzer = Analyzer(synonyms=load_synonyms(lexicon), narrower=load_synonyms(lexicon, "narrower"),
-                            forms=load_forms(lexicon),
+                            forms=load_forms(lexicon), answered_together=load_synonyms(lexicon, "answered_together"),
                             splitter=train_sentence_splitter(c.text for c in cleaned))
         chunks = chunk_all(cleaned, int(settings["CHUNK_MAX_WORDS"]), analyzer.sentence_spans)
         if not chunks:

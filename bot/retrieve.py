@@ -49,6 +49,20 @@ class Retriever:
         strength = 1 - math.exp(-hit.score / SCORE_SCALE)
         return round(coverage * (0.5 + 0.5 * strength), 4)
 
+    def unanswered_pairs(self, terms: list[str]) -> dict[str, float]:
+        """"How much does PHP cost?": an asked subject and kind of answer that no passage gives together.
+
+        The documents give costs for IOP, inpatient and outpatient care but not for PHP, so the words
+        all match; the pair is what is missing, and it weighs like a word the corpus lacks.
+        """
+        subjects, forms = self.analyzer.paired_terms()
+        asked = set(terms)
+        pairs = self.__dict__.setdefault("_pairs", {})
+        for pair in ((s, f) for s in subjects & asked for f in forms & asked):
+            if pair not in pairs:
+                pairs[pair] = any(pair[0] in ct and pair[1] in ct for ct in self.chunk_terms)
+        return {s + f: 1.0 for s in subjects & asked for f in forms & asked if not pairs[(s, f)]}
+
     def search(self, question: str, k: int = 10) -> SearchResult:
         """Top-k passages for a question; any input gives a result, never an exception."""
         text = (question or "")[:MAX_QUERY_CHARS]
@@ -58,6 +72,7 @@ class Retriever:
         unknown = self.analyzer.unknown_specificity(text)
         # "who invented DBT?": a kind of answer that no passage gives is missing like a word the corpus lacks.
         unknown.update((t, 1.0) for t in terms if t.startswith(FORM_PREFIX) and t not in self.index.vocabulary)
+        unknown.update(self.unanswered_pairs(terms))
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
             for i, score in self.index.top(terms, max(1, k)))

@@ -134,7 +134,7 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word ins
 
 
 def load_synonyms(path: str | Path | None, table: str = "groups") -> dict[str, tuple[str, ...]]:
-    """Read ``[groups]`` (or ``[narrower]``) from a synonyms TOML file; a missing path means none."""
+    """Read ``[groups]`` (or another table of lists) from a synonyms TOML file; a missing path means none."""
     if not path or not Path(path).is_file():
         return {}
     try:
@@ -263,6 +263,8 @@ class Analyzer:
     # passages, but where the documents never use them they speak of the concept only in general.
     narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unseen_narrower: frozenset[str] = frozenset()  # narrower words the corpus text never uses
+    # [answered_together]: subjects whose facts (forms) the documents give only in some passages.
+    answered_together: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Phrase table: first word -> [(phrase words, group)], longest phrases first.
@@ -418,6 +420,12 @@ class Analyzer:
                 at = tokens.index(word)
                 tokens[at:at + 1] = words(meant)
         return tokens
+
+    def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The index terms of [answered_together]'s subjects (a group, else a word's stem) and forms."""
+        table = self.answered_together
+        subjects = frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in table.get("subjects", ()))
+        return subjects, frozenset(FORM_PREFIX + n for n in table.get("forms", ()))
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""

@@ -104,3 +104,16 @@ def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, fo
     threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
     assert form in engine.search(question).terms and form not in engine.retriever.index.vocabulary
     assert engine.search(question).confidence < threshold <= engine.search(answered).confidence
+
+
+@pytest.mark.parametrize("question, answered", [
+    ("how much does php cost", "how much does iop cost"),
+    ("how much does emdr cost", "what is emdr"),
+    ("how many hours a week is a teen iop", "how many hours a week is iop"),
+])
+def test_a_subject_and_a_fact_no_passage_gives_together_cost_confidence(engine, question, answered):
+    # Every word matches somewhere; no passage gives PHP's cost, EMDR's price or a teen program's hours.
+    threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
+    assert engine.retriever.unanswered_pairs(list(engine.search(question).terms))
+    assert not engine.retriever.unanswered_pairs(list(engine.search(answered).terms))  # IOP's are given
+    assert engine.search(question).confidence < threshold <= engine.search(answered).confidence
