@@ -49,14 +49,19 @@ class Retriever:
         strength = 1 - math.exp(-hit.score / SCORE_SCALE)
         return round(coverage * (0.5 + 0.5 * strength), 4)
 
-    def unanswered_pairs(self, terms: list[str]) -> dict[str, float]:
+    def unanswered_pairs(self, terms: list[str], question: str = "") -> dict[str, float]:
         """"How much does PHP cost?": an asked subject and kind of answer that no passage gives together.
 
         The documents give costs for IOP, inpatient and outpatient care but not for PHP, so the words
-        all match; the pair is what is missing, and it weighs like a word the corpus lacks.
+        all match; the pair is what is missing, and it weighs like a word the corpus lacks. In a message
+        of several sentences only the asking one's forms count: "my 16 yo vapes every day. would a
+        program take a kid?" does not ask how often.
         """
         subjects, forms = self.analyzer.paired_terms()
         asked = set(terms)
+        asking = self.analyzer.asking_sentence(question) if question and forms & asked else None
+        if asking is not None:
+            asked -= forms - set(self.analyzer.form_tokens(asking, query=True))
         pairs = self.__dict__.setdefault("_pairs", {})
         for pair in ((s, f) for s in subjects & asked for f in forms & asked):
             if pair not in pairs:
@@ -72,7 +77,7 @@ class Retriever:
         unknown = self.analyzer.unknown_specificity(text)
         # "who invented DBT?": a kind of answer that no passage gives is missing like a word the corpus lacks.
         unknown.update((t, 1.0) for t in terms if t.startswith(FORM_PREFIX) and t not in self.index.vocabulary)
-        unknown.update(self.unanswered_pairs(terms))
+        unknown.update(self.unanswered_pairs(terms, text))
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
             for i, score in self.index.top(terms, max(1, k)))

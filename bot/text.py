@@ -487,12 +487,16 @@ class Analyzer:
         asker's situation, not what is asked, so a word the corpus lacks weighs less outside the
         asking sentence (the last one ending in "?", else the last one).
         """
+        asking = self.asking_sentence(text)
+        return None if asking is None else set(self._read_question(asking)[1])
+
+    def asking_sentence(self, text: str) -> str | None:
+        """The sentence that asks, in a message of several (see _asked_sentence_words); None for one."""
         spans = self.sentence_spans(text)
         if len(spans) < 2:
             return None
         sentences = [text[a:b] for a, b in spans]
-        asking = max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=len(sentences) - 1)
-        return set(self._read_question(sentences[asking])[1])
+        return sentences[max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=len(sentences) - 1)]
 
     def _specificity(self, word: str, names: set[str]) -> float:
         # A misspelt common word ("colege") is that word, not a name the corpus lacks.

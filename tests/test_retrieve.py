@@ -117,3 +117,11 @@ def test_a_subject_and_a_fact_no_passage_gives_together_cost_confidence(engine, 
     assert engine.retriever.unanswered_pairs(list(engine.search(question).terms))
     assert not engine.retriever.unanswered_pairs(list(engine.search(answered).terms))  # IOP's are given
     assert engine.search(question).confidence < threshold <= engine.search(answered).confidence
+
+
+def test_a_fact_form_outside_the_asking_sentence_makes_no_pair(engine):
+    # "every day" describes the son; the question asks whether a program takes a teenager.
+    question = "my 16 yo is vaping weed every day. would one of these programs even take a kid?"
+    terms = list(engine.search(question).terms)
+    assert engine.retriever.unanswered_pairs(terms)  # read as one sentence, it would ask how often
+    assert engine.retriever.unanswered_pairs(terms, question) == {}
