@@ -62,11 +62,12 @@ class Retriever:
         asking = self.analyzer.asking_sentence(question) if question and forms & asked else None
         if asking is not None:
             asked -= forms - set(self.analyzer.form_tokens(asking, query=True))
-        pairs = self.__dict__.setdefault("_pairs", {})
-        for pair in ((s, f) for s in subjects & asked for f in forms & asked):
-            if pair not in pairs:
-                pairs[pair] = any(pair[0] in ct and pair[1] in ct for ct in self.chunk_terms)
-        return {s + f: 1.0 for s in subjects & asked for f in forms & asked if not pairs[(s, f)]}
+        known = self.__dict__.setdefault("_pairs", {})  # (subject, form) -> whether some passage has both
+        asked_pairs = [(s, f) for s in subjects & asked for f in forms & asked]
+        for s, f in asked_pairs:
+            if (s, f) not in known:
+                known[(s, f)] = any(s in ct and f in ct for ct in self.chunk_terms)
+        return {s + f: 1.0 for s, f in asked_pairs if not known[(s, f)]}
 
     def search(self, question: str, k: int = 10) -> SearchResult:
         """Top-k passages for a question; any input gives a result, never an exception."""
