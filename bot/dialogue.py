@@ -32,16 +32,23 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
                  # asking for a person: the identity reply says how to reach one
-                 r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody|someone)\b"
+                 r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody|someone"
+                 r"|counsel?l?or|therapist|nurse|doctor)\b"
+                 r"|\b(?:you'?re|ur|you are|u r) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
+                 r"|\bis (?:this|it) (?:automated|a bot|an ai|a machine|a computer|a recording)\b"
                  r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
-    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite"
+    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite|^\W*night(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
-    ("thanks", r"\b(?:thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
-               r"|gracias|cheers|merci|much appreciated|that (?:actually |really )?(?:helps|helped|was helpful))\b"),
+    ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
+               r"|gracias|cheers|merci|much appreciated|much obliged|appreciate the help"
+               r"|that (?:actually |really )?(?:helps|helped|was helpful)"
+               r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been)) (?:very |really |so |super )?helpful)\b"),
     ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
-                 r"|good (?:morning|afternoon|evening|day))\b"),
+                 r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
+                 r"|how (?:are|r) (?:you|u)(?: doing| today)?|how'?s it going|(?:nice|good) to meet (?:you|u)"
+                 r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)|^\W*any(?:one|body)(?=\W*$))\b"),
 )
 SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
 FILLER = frozenset(
@@ -49,7 +56,7 @@ FILLER = frozenset(
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
     "all again too helped helpful help need some information info question questions have got "
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
-    "alright sure yes yeah yep no nope bot kind sort of "
+    "alright sure yes yeah yep no nope bot kind sort of mate "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake".split())

@@ -23,7 +23,11 @@ from bot import dialogue
     ("are you a nurse or a counselor?", "identity"), ("who am i talking to", "identity"),
     ("can i speak to someone on the phone instead", "identity"),
     ("gotta go, talk later", "goodbye"), ("ok that's all i needed, goodnight", "goodbye"),
-    ("thanks, that actually helps", "thanks"), ("what are you, some kind of bot?", "identity"), ("hey there, anyone around?", "greeting"),
+    ("thanks, that actually helps", "thanks"), ("what are you, some kind of bot?", "identity"),
+    ("you're a robot?", "identity"), ("is this automated", "identity"), ("can i speak with a counselor", "identity"),
+    ("anyone?", "greeting"), ("evening!", "greeting"), ("how are you", "greeting"), ("are you there?", "greeting"),
+    ("thanks a bunch", "thanks"), ("you have been very helpful", "thanks"), ("cheers mate", "thanks"),
+    ("night", "goodbye"), ("gn", "goodbye"), ("hey there, anyone around?", "greeting"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -33,6 +37,7 @@ def test_smalltalk_kind(message, kind):
     "hi, what is an IOP?", "thanks! how long does it last?", "how long is iop", "who is iop for?", "",
     "can i talk to someone about iop costs", "is iop real therapy", "would iop help a person with depression",
     "do i have to go to groups", "i have to go to iop, how long is it",
+    "can i talk to my counselor about iop", "night sessions?", "is anyone there who can tell me about iop costs",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
