@@ -31,7 +31,7 @@ INDEX_SETTINGS = ("BM25_VARIANT", "BM25_K1", "BM25_B", "HEADING_WEIGHT", "TITLE_
                   "ONE_PASSAGE_PER_DOCUMENT")
 PIPELINE_CODE = ("sources.py", "clean.py", "chunk.py", "text.py", "index.py", "retrieve.py", "engine.py",
                  "models.py", "data/stopwords.txt", "data/english_words.txt", "data/spanish_words.txt",
-                 "data/places.txt", "data/shorthand.txt")
+                 "data/names.txt", "data/shorthand.txt")
 
 
 def _corpus_file(settings: dict, key: str, default_name: str) -> Path | None:

@@ -112,9 +112,9 @@ def default_spanish() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def default_places() -> frozenset[str]:
-    """Words of US place names ("florida", "york"), which count as names however they are typed."""
-    return frozenset(w for entry in _word_list("places.txt") for w in entry.split()
+def default_names() -> frozenset[str]:
+    """Words of US places, insurers and public programs ("florida", "york", "medicaid"): names however typed."""
+    return frozenset(w for entry in _word_list("names.txt") for w in entry.split()
                      if w not in ("new", "north", "south", "west", "island", "city", "san", "santa", "los", "las", "el",
                                   "fort", "saint", "st", "beach", "springs", "vista", "corpus", "aurora"))
 
@@ -469,7 +469,7 @@ class Analyzer:
         more, and a name (capitalised inside the sentence, or no English word at all: "Aetna",
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
-        names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_places())
+        names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_names())
         unknown = [w for w in self.unknown_words(text) if not w.isdigit()]
         asked = self._asked_sentence_words(text) if unknown else None  # sentence splitting only when needed
         out = {word: self._specificity(word, names) * (1.0 if asked is None or word in asked else CONTEXT_SHARE)

@@ -190,8 +190,8 @@ def test_unknown_names_weigh_more_than_common_words(analyzer):
 
 
 @pytest.mark.parametrize("question, place", [("best iop in chicago", "chicago"), ("iop in florida", "florida"),
-                                             ("price in los angeles", "angeles")])
-def test_a_place_typed_in_lowercase_weighs_as_a_name(analyzer, question, place):
+                                             ("price in los angeles", "angeles"), ("does medicaid cover iop", "medicaid")])
+def test_a_place_or_insurer_typed_in_lowercase_weighs_as_a_name(analyzer, question, place):
     assert analyzer.unknown_specificity(question)[place] == 1.0
 
 
