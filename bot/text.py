@@ -131,6 +131,7 @@ MEMO_LIMIT = 50_000  # entries per memo table of words (corrections, misspelt En
 QUESTION_MEMO_LIMIT = 4_096  # ... and of whole questions (how each was read, the forms it asks): up to 2,000 characters each
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # a letter typed three times or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")  # a capitalised word inside a sentence: a name
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")  # "ECT", "HIV": a name too, unless the whole message is shouted
 
 
 def load_synonyms(path: str | Path | None, table: str = "groups") -> dict[str, tuple[str, ...]]:
@@ -217,6 +218,12 @@ def _base_forms(word: str) -> set[str]:
             if len(root) > 3 and root[-1] == root[-2]:  # a doubled consonant: "stopping" -> "stop"
                 out.add(root[:-1])
     return out
+
+
+def _acronyms(text: str) -> set[str]:
+    """Words typed in capitals ("is ECT part of it"), unless most of the message is ("HOW LONG IS IT")."""
+    found = _ACRONYM.findall(text)
+    return {w.lower() for w in found} if found and 2 * len(found) <= len(re.findall(r"[A-Za-z]+", text)) else set()
 
 
 def _superlative_bases(word: str) -> set[str]:
@@ -469,7 +476,7 @@ class Analyzer:
         more, and a name (capitalised inside the sentence, or no English word at all: "Aetna",
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
-        names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_names())
+        names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_names()) | _acronyms(text)
         unknown = [w for w in self.unknown_words(text) if not w.isdigit()]
         asked = self._asked_sentence_words(text) if unknown else None  # sentence splitting only when needed
         out = {word: self._specificity(word, names) * (1.0 if asked is None or word in asked else CONTEXT_SHARE)
@@ -521,11 +528,16 @@ class Analyzer:
         return min([rank, *ranks])
 
     def _english_rank_nearby(self, word: str) -> int | None:
-        """The rank of the most frequent English word one edit away (the word misspelt), if any."""
-        if not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
+        """The rank of the most frequent English word one edit away (the word misspelt), if any.
+
+        A three-letter word is read only as two letters swapped ("teh", "adn"): any other edit of so
+        short a word finds some English word, and "hiv" is no misspelt "his".
+        """
+        if not 3 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
             return None
         def nearest_rank(w: str) -> int | None:
-            ranks = [self.english[e] for e in _one_edit(w) if self.english.get(e, RARE_RANK + 1) <= RARE_RANK]
+            edits = _one_edit(w) if len(w) > 3 else {w[:i] + w[i + 1] + w[i] + w[i + 2:] for i in range(len(w) - 1)}
+            ranks = [self.english[e] for e in edits if self.english.get(e, RARE_RANK + 1) <= RARE_RANK]
             return min(ranks) if ranks else None
 
         return self._memo("_nearby", word, nearest_rank)

@@ -195,6 +195,17 @@ def test_a_place_or_insurer_typed_in_lowercase_weighs_as_a_name(analyzer, questi
     assert analyzer.unknown_specificity(question)[place] == 1.0
 
 
+def test_a_three_letter_typo_of_a_common_word_weighs_little(analyzer):
+    # "teh" is "the" with two letters swapped; "hiv" is no misspelt "his"
+    assert analyzer.unknown_specificity("how many weeks is teh program")["teh"] < 0.2
+    assert analyzer.unknown_specificity("does iop treat hiv")["hiv"] > 0.9
+
+
+def test_an_acronym_is_a_name_unless_the_message_is_shouted(analyzer):
+    assert analyzer.unknown_specificity("is ECT ever part of intensive outpatient")["ect"] == 1.0
+    assert analyzer.unknown_specificity("HOW LONG IS IOP FOR WEED")["weed"] < 1.0
+
+
 def test_the_generic_words_of_place_names_are_no_names(analyzer):
     weights = analyzer.unknown_specificity("is there one in my city near the beach")
     assert all(w < 1.0 for w in weights.values())
