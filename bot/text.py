@@ -220,6 +220,27 @@ def _base_forms(word: str) -> set[str]:
     return out
 
 
+WEEK_PREFIX = "@week"  # "@week6": the sixth week of a program, named alone or inside a range
+MAX_WEEK_RANGE = 12
+_NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_WEEK = re.compile(r"\bweeks? (\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")(?: ?(?:-|–|to|through|thru|and|or|&) ?(\d{1,2}))?\b")
+
+
+def week_tokens(text: str) -> list[str]:
+    """One token per week a (normalised) text names: "Weeks 5-8" gives weeks 5 to 8, so "around week 6 or 7" meets it.
+
+    The stemmer keeps "5" and "8" and loses the range between them; a question about week 6 shares no
+    word with the section that covers it.
+    """
+    out = []
+    for m in _WEEK.finditer(text):
+        first = int(_NUMBER_WORDS.get(m.group(1), m.group(1)))
+        last = int(m.group(2)) if m.group(2) else first
+        if first <= last <= first + MAX_WEEK_RANGE:
+            out += [f"{WEEK_PREFIX}{n}" for n in range(first, last + 1)]
+    return out
+
+
 def _acronyms(text: str) -> set[str]:
     """Words typed in capitals ("is ECT part of it"), unless most of the message is ("HOW LONG IS IT")."""
     found = _ACRONYM.findall(text)
@@ -393,7 +414,8 @@ class Analyzer:
         if query:  # as meant; the question forms read the question themselves
             tokens = self._framed(text, self._read_question(text)[1])
         content = [stem(t) for t in tokens if t not in self.stopwords]
-        return content + self.synonym_groups(tokens) + (self.form_tokens(text, query) if forms else [])
+        return content + self.synonym_groups(tokens) + week_tokens(normalize(text)) + (
+            self.form_tokens(text, query) if forms else [])
 
     def _read_question(self, text: str) -> tuple[str, list[str]]:
         """A question's words as meant: stretched letters undone, shorthand expanded, misspellings corrected.

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from bot.settings import load_settings
-from bot.text import (CONTEXT_SHARE, FORM_PREFIX, NARROWER_SHARE, SYNONYM_PREFIX, Analyzer, load_forms, load_synonyms,
-                      normalize, stem, train_sentence_splitter, words)
+from bot.text import (CONTEXT_SHARE, FORM_PREFIX, NARROWER_SHARE, SYNONYM_PREFIX, WEEK_PREFIX, Analyzer, load_forms,
+                      load_synonyms, normalize, stem, train_sentence_splitter, week_tokens, words)
 
 CORPUS = Path(load_settings({}, environ={})["CORPUS_DIR"])
 SYNONYMS = load_synonyms(CORPUS / "synonyms.toml")
@@ -193,6 +193,18 @@ def test_unknown_names_weigh_more_than_common_words(analyzer):
                                              ("price in los angeles", "angeles"), ("does medicaid cover iop", "medicaid")])
 def test_a_place_or_insurer_typed_in_lowercase_weighs_as_a_name(analyzer, question, place):
     assert analyzer.unknown_specificity(question)[place] == 1.0
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Weeks 5-8: Continued", [5, 6, 7, 8]), ("around week 6 or 7", [6, 7]), ("week one", [1]),
+    ("weeks 9 and 10", [9, 10]), ("at least 12 weeks", []), ("three sessions per week (3 hours each)", []),
+])
+def test_week_tokens_name_every_week_of_a_range(text, weeks):
+    assert week_tokens(normalize(text)) == [f"{WEEK_PREFIX}{n}" for n in weeks]
+
+
+def test_a_question_about_one_week_finds_the_range_that_covers_it(analyzer):
+    assert f"{WEEK_PREFIX}6" in analyzer.terms("whats going on around week 6", query=True)
 
 
 def test_a_three_letter_typo_of_a_common_word_weighs_little(analyzer):
