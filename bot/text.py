@@ -552,14 +552,13 @@ class Analyzer:
     def _english_rank_nearby(self, word: str) -> int | None:
         """The rank of the most frequent English word one edit away (the word misspelt), if any.
 
-        A three-letter word is read only as two letters swapped ("teh", "adn"): any other edit of so
-        short a word finds some English word, and "hiv" is no misspelt "his".
+        Not for words under four letters: any edit of so short a word finds some English word, and
+        "hsa" is no misspelt "has" (typos of short common words are in shorthand.txt instead).
         """
-        if not 3 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
+        if not 4 <= len(word) <= MAX_TYPO_LENGTH or not word.isalpha():
             return None
         def nearest_rank(w: str) -> int | None:
-            edits = _one_edit(w) if len(w) > 3 else {w[:i] + w[i + 1] + w[i] + w[i + 2:] for i in range(len(w) - 1)}
-            ranks = [self.english[e] for e in edits if self.english.get(e, RARE_RANK + 1) <= RARE_RANK]
+            ranks = [self.english[e] for e in _one_edit(w) if self.english.get(e, RARE_RANK + 1) <= RARE_RANK]
             return min(ranks) if ranks else None
 
         return self._memo("_nearby", word, nearest_rank)
