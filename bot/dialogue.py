@@ -141,7 +141,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
 # One group per subject, so a match names its kind (SUBJECTS' patterns have no groups of their own).
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"({p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
-_AFTER_THAT = re.compile(r"\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
+_AFTER_THAT = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s"
+                         r"|\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
                          r"|\b(?:does|do|would) (?:that|this|it) compare\b|\bcompared? (?:to|with) (?:that|this|it)\b", re.I)
 
 

@@ -76,7 +76,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["does iop help with anxiety"], "what about php?", "does php help with anxiety"),
     (["what is step down care"], "and step up?", "what is step up"),
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
-    (["how intense is iop"], "compared to inpatient?", "compared to inpatient? iop"),
+    # "compared to X" compares the previous question's aspect as well as its subject
+    (["how intense is iop"], "compared to inpatient?", "compared to inpatient? intense iop"),
+    (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? iop cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # "and" before a question of its own is no fragment: it leans on the last subject, it does not replace it

@@ -147,6 +147,7 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     # "does iop work" asks whether it is effective; "can i work during iop" is about a job.
     effective = analyzer.terms("does iop actually work", query=True)
     assert "effect" in effective and "work" not in effective
+    assert "work" in analyzer.terms("how does it work", query=True)  # how it works, not whether
     job = analyzer.terms("can i work during iop", query=True)
     assert "work" in job and "effect" not in job
 
