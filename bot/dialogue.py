@@ -116,7 +116,7 @@ MAX_FRAGMENT_WORDS = 2
 _OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|did|can|could|will"
                            r"|would|should)\b", re.I)
 
-# Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions. "what about PHP?"
+# Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions, who it is for. "what about PHP?"
 # after a question about IOP swaps the level of care; "what about depression?" after "can IOP help with
 # PTSD?" swaps the condition, never the level of care.
 SUBJECTS: tuple[tuple[str, str], ...] = (
@@ -137,6 +137,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
     ("condition", r"eating disorders?"), ("condition", r"bipolar"),
     ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
+    ("audience", r"teens?|teenagers?|adolescents?|young adults?|older adults?|seniors?|veterans?|women|men"),
 )
 # One group per subject, so a match names its kind (SUBJECTS' patterns have no groups of their own).
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"({p})" for _, p in SUBJECTS) + r")\b", re.I)
@@ -204,7 +205,7 @@ def _strip_lead(question: str) -> str:
 
 
 # "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition.
-_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these)\b", re.I)
+_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these|them)\b", re.I)
 
 
 def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
@@ -233,7 +234,8 @@ def combine(question: str, previous: str, action: str) -> str:
             content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
-    subjects = _subjects(previous, CARRIED_KINDS + ("condition",) if _FOR_THAT.search(question) else CARRIED_KINDS)
+    kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
+    subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)

@@ -88,6 +88,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
     # "for that" points at the condition as well: it is carried with the level of care
     (["can iop help with ptsd"], "what therapy do they use for that?", "what therapy do they use for that? iop ptsd"),
+    (["is iop ok for teens"], "what kind of family therapy do they do for them",
+     "what kind of family therapy do they do for them iop teens"),
+    (["is iop good for teens"], "and for women?", "is iop good for women"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? iop work"),
     (["how long should iop last"], "why that long?", "why that long? long iop last"),
