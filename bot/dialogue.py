@@ -116,9 +116,9 @@ MAX_FRAGMENT_WORDS = 2
 _OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|did|can|could|will"
                            r"|would|should)\b", re.I)
 
-# Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions, who it is for. "what about PHP?"
-# after a question about IOP swaps the level of care; "what about depression?" after "can IOP help with
-# PTSD?" swaps the condition, never the level of care.
+# Subjects a follow-up can swap, by kind: levels of care, named therapies, conditions, who it is for.
+# "what about PHP?" after a question about IOP swaps the level of care; "what about depression?" after
+# "can IOP help with PTSD?" swaps the condition, never the level of care.
 SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?"),
     ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"),
