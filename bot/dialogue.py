@@ -104,6 +104,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him)\b", "append"),
     ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
+    # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
+    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares)\b", "append"),
 )
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
@@ -190,6 +192,8 @@ def followup_rule(question: str) -> tuple[str, str] | None:
         if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
                 rule == "pronoun" or _SUBJECT_RE.search(q)):
             continue  # "is it true that group therapy helps with depression" has a topic of its own
+        if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
+            continue  # "how is iop different from php" names both sides
         return rule, action
     if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
         # "how long do people stay?" names no level of care or therapy: it asks about the last one.

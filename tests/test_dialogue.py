@@ -84,6 +84,10 @@ def test_a_full_question_has_no_followup_rule(question):
     # "and" before a question of its own is no fragment: it leans on the last subject, it does not replace it
     (["what is partial hospitalization"], "and how is iop different?",
      "and how is iop different? partial hospitalization"),
+    # a comparison naming one side compares it with the last subject; one naming both stands alone
+    (["what is outpatient therapy"], "how is intensive outpatient different",
+     "how is intensive outpatient different outpatient therapy"),
+    (["what is outpatient therapy"], "how is iop different from php", "how is iop different from php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop outpatient cost"),
     # "for that" points at the condition as well: it is carried with the level of care
