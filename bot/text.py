@@ -452,9 +452,12 @@ class Analyzer:
 
     def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
         """The index terms of [answered_together]'s subjects (a group, else a word's stem) and forms."""
-        table = self.answered_together
-        subjects = frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in table.get("subjects", ()))
-        return subjects, frozenset(FORM_PREFIX + n for n in table.get("forms", ()))
+        def terms(_: str) -> tuple[frozenset[str], frozenset[str]]:
+            table = self.answered_together
+            subjects = frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in table.get("subjects", ()))
+            return subjects, frozenset(FORM_PREFIX + n for n in table.get("forms", ()))
+
+        return self._memo("_paired", "", terms)
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""
@@ -521,11 +524,14 @@ class Analyzer:
 
     def asking_sentence(self, text: str) -> str | None:
         """The sentence that asks, in a message of several (see _asked_sentence_words); None for one."""
-        spans = self.sentence_spans(text)
-        if len(spans) < 2:
-            return None
-        sentences = [text[a:b] for a, b in spans]
-        return sentences[max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=len(sentences) - 1)]
+        def asking(question: str) -> str | None:
+            sentences = [question[a:b] for a, b in self.sentence_spans(question)]
+            if len(sentences) < 2:
+                return None
+            return sentences[max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")),
+                                 default=len(sentences) - 1)]
+
+        return self._memo("_asking", text, asking, QUESTION_MEMO_LIMIT)
 
     def _specificity(self, word: str, names: set[str]) -> float:
         # A misspelt common word ("colege") is that word, not a name the corpus lacks.
