@@ -98,6 +98,7 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("where is New Life Recovery located", "#address", "how do i find an iop near me"),
     ("what happens if i miss a session", "#program_rules", "what happens in the first week"),
     ("will my boss find out i'm in treatment", "#confidentiality", "can i keep my job during iop"),
+    ("how many emdr sessions will i need", "#course_length", "how many sessions a week is iop"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
