@@ -42,7 +42,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
-               r"|gracias|cheers|merci|much appreciated|much obliged|appreciate the help"
+               r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was helpful)"
                r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been)) (?:very |really |so |super )?helpful)\b"),
     ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"

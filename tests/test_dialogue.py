@@ -26,7 +26,7 @@ from bot import dialogue
     ("thanks, that actually helps", "thanks"), ("what are you, some kind of bot?", "identity"),
     ("you're a robot?", "identity"), ("is this automated", "identity"), ("can i speak with a counselor", "identity"),
     ("anyone?", "greeting"), ("evening!", "greeting"), ("how are you", "greeting"), ("are you there?", "greeting"),
-    ("thanks a bunch", "thanks"), ("you have been very helpful", "thanks"), ("cheers mate", "thanks"),
+    ("thanks a bunch", "thanks"), ("Thanks, I appreciate your help.", "thanks"), ("you have been very helpful", "thanks"), ("cheers mate", "thanks"),
     ("night", "goodbye"), ("gn", "goodbye"), ("hey there, anyone around?", "greeting"),
 ])
 def test_smalltalk_kind(message, kind):

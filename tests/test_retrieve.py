@@ -99,6 +99,11 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("what happens if i miss a session", "#program_rules", "what happens in the first week"),
     ("will my boss find out i'm in treatment", "#confidentiality", "can i keep my job during iop"),
     ("how many emdr sessions will i need", "#course_length", "how many sessions a week is iop"),
+    ("is iop tax deductible", "#taxes", "is iop covered by insurance"),
+    ("are there any free iops", "#free_of_charge", "how much does iop cost"),
+    ("is there a waiting list for iop", "#wait_time", "how do i start iop"),
+    ("what is the minimum age for a teen iop", "#age_requirement", "is iop good for teens"),
+    ("do iops have sessions on weekends", "#weekend_schedule", "can i do iop in the evening"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
