@@ -223,7 +223,8 @@ def _base_forms(word: str) -> set[str]:
 WEEK_PREFIX = "@week"  # "@week6": the sixth week of a program, named alone or inside a range
 MAX_WEEK_RANGE = 12
 _NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_WEEK = re.compile(r"\bweeks? (\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")(?: ?(?:-|–|to|through|thru|and|or|&) ?(\d{1,2}))?\b")
+_NUMBER = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+_WEEK = re.compile(r"\bweeks? " + _NUMBER + r"(?: ?(?:-|–|to|through|thru|and|or|&) ?" + _NUMBER + r")?\b")
 
 
 def week_tokens(text: str) -> list[str]:
@@ -235,7 +236,7 @@ def week_tokens(text: str) -> list[str]:
     out = []
     for m in _WEEK.finditer(text):
         first = int(_NUMBER_WORDS.get(m.group(1), m.group(1)))
-        last = int(m.group(2)) if m.group(2) else first
+        last = int(_NUMBER_WORDS.get(m.group(2), m.group(2))) if m.group(2) else first
         if first <= last <= first + MAX_WEEK_RANGE:
             out += [f"{WEEK_PREFIX}{n}" for n in range(first, last + 1)]
     return out

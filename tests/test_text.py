@@ -198,7 +198,8 @@ def test_a_place_or_insurer_typed_in_lowercase_weighs_as_a_name(analyzer, questi
 
 @pytest.mark.parametrize("text, weeks", [
     ("Weeks 5-8: Continued", [5, 6, 7, 8]), ("around week 6 or 7", [6, 7]), ("week one", [1]),
-    ("weeks 9 and 10", [9, 10]), ("at least 12 weeks", []), ("three sessions per week (3 hours each)", []),
+    ("weeks 9 and 10", [9, 10]), ("around weeks five to eight", [5, 6, 7, 8]), ("at least 12 weeks", []),
+    ("three sessions per week (3 hours each)", []),
 ])
 def test_week_tokens_name_every_week_of_a_range(text, weeks):
     assert week_tokens(normalize(text)) == [f"{WEEK_PREFIX}{n}" for n in weeks]
