@@ -97,7 +97,7 @@ def smalltalk_kind(message: str) -> str | None:
 # ("what is cbt" + "is it used in IOPs?" -> "is it used in IOPs? cbt"). A short question naming
 # no subject at all takes the previous question's subjects ("subject": the "no_subject" rule).
 FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
-    ("what_about", r"^\s*(?:what|how)\s+about\b", "substitute"),
+    ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
     ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
     ("pronoun_lead", r"^\s*(?:is|are|was|does|do|did|can|could|will|would|should|has|have)\s+"
@@ -203,7 +203,8 @@ def followup_rule(question: str) -> tuple[str, str] | None:
 
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
-    q = re.sub(r"^\s*(?:(?:what|how)\s+about|and|also|plus|or|but|so|then)\b[\s,]*", "", question, flags=re.I)
+    q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)|and|also|plus|or|but|so|then)\b[\s,]*",
+               "", question, flags=re.I)
     q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
 

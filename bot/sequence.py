@@ -20,9 +20,11 @@ _NUMBER = re.compile(r"\d+")
 
 # How a follow-up asks for the neighbouring section: +1 for the one after, -1 for the one before.
 STEP_PATTERNS: tuple[tuple[int, str], ...] = (
-    (1, r"\bafter (?:that|this|it|it's|its|those|these)\b|\b(?:what(?:'s| is| comes| happens)?|and) next\b"
-        r"|\bthen what\b|\bwhat (?:comes|happens) (?:then|later|afterwards?)\b|\band then\W*$"),
-    (-1, r"\bbefore (?:that|this|it|those|these)\b|\bwhat (?:comes|happens) (?:first|earlier|before)\W*$"),
+    (1, r"\bafter (?:that|this|it|it's|its|those|these)\b|\b(?:what(?:'s|s| is)?|and)(?: \w+)?(?: comes| happens)? next\b"
+        r"|^\W*(?:and )?next\W*$|\bthen what\b|\bwhat (?:comes|happens) (?:then|later|afterwards?)\b|\band then\W*$"
+        r"|\b(?:the )?(?:phase|week|weeks|step|stage|part) (?:right |just )?after\W*$"),
+    (-1, r"\bbefore (?:that|this|it|those|these)\b|\bwhat (?:comes|happens) (?:first|earlier|before)\W*$"
+         r"|\b(?:the )?(?:phase|week|weeks|step|stage|part) (?:right |just )?before\W*$"),
 )
 _STEPS = tuple((step, re.compile(pattern, re.I)) for step, pattern in STEP_PATTERNS)
 

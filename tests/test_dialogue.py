@@ -81,6 +81,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? iop cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
+    (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
     # "and" before a question of its own is no fragment: it leans on the last subject, it does not replace it
     (["what is partial hospitalization"], "and how is iop different?",
      "and how is iop different? partial hospitalization"),

@@ -56,7 +56,8 @@ def test_the_same_headings_in_two_documents_stay_apart():
 @pytest.mark.parametrize("question, step", [
     ("and after that?", 1), ("what's next", 1), ("then what", 1), ("ok and then", 1),
     ("what happens afterwards?", 1), ("and after it's over?", 1),
-    ("before that?", -1), ("what comes before", -1),
+    ("before that?", -1), ("what comes before", -1), ("next?", 1), ("what usually comes next?", 1), ("whats next", 1),
+    ("and the phase right before?", -1), ("the week after", 1),
     ("can she go to an iop next?", 0), ("how long is it", 0), ("what happens after iop", 0),
 ])
 def test_step_of(question, step):
