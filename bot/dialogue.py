@@ -56,7 +56,7 @@ FILLER = frozenset(
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
     "all again too helped helpful help need some information info question questions have got "
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
-    "alright sure yes yeah yep no nope bot kind sort of mate "
+    "alright sure yes yeah yep no nope bot kind sort of mate chat site website app service "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake".split())
@@ -134,7 +134,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"the matrix model|matrix model"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
     ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
-    ("therapy", r"motivational interviewing"), ("therapy", r"mdft|multidimensional family therapy"),
+    ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
     ("condition", r"eating disorders?"), ("condition", r"bipolar"),
@@ -144,7 +144,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
 # One group per subject, so a match names its kind (SUBJECTS' patterns have no groups of their own).
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"({p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
-_AFTER_THAT = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s"
+_AFTER_THAT = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike|like|i mean|as in|you mean)\s"
                          r"|\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
                          r"|\b(?:does|do|would) (?:that|this|it) compare\b|\bcompared? (?:to|with) (?:that|this|it)\b", re.I)
 
@@ -239,6 +239,10 @@ def combine(question: str, previous: str, action: str) -> str:
             content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
+        if own and same and not _OWN_QUESTION.match(stripped):
+            # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added
+            rest = content_words(stripped[:own.start()] + " " + stripped[own.end():])
+            return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone

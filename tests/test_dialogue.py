@@ -27,7 +27,7 @@ from bot import dialogue
     ("you're a robot?", "identity"), ("is this automated", "identity"), ("can i speak with a counselor", "identity"),
     ("anyone?", "greeting"), ("evening!", "greeting"), ("how are you", "greeting"), ("are you there?", "greeting"),
     ("thanks a bunch", "thanks"), ("Thanks, I appreciate your help.", "thanks"), ("you have been very helpful", "thanks"), ("cheers mate", "thanks"),
-    ("night", "goodbye"), ("gn", "goodbye"), ("hey there, anyone around?", "greeting"),
+    ("night", "goodbye"), ("gn", "goodbye"), ("who runs this chat", "identity"), ("hey there, anyone around?", "greeting"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -82,6 +82,12 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
+    # a longer "what about" still swaps its subject, and adds the rest
+    (["does iop help with depression"], "what about for my 19 year old who has an eating disorder?",
+     "does iop help with eating disorder 19 year old"),
+    (["whats dbt"], "and MI?", "whats MI"),
+    # "like classes?" gives an example of the last question's aspect: it carries all of it
+    (["does iop include education about addiction"], "like classes?", "like classes? iop include education addiction"),
     # "and" before a question of its own is no fragment: it leans on the last subject, it does not replace it
     (["what is partial hospitalization"], "and how is iop different?",
      "and how is iop different? partial hospitalization"),
