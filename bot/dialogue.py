@@ -37,18 +37,22 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\b(?:you'?re|ur|you are|u r) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
                  r"|\bis (?:this|it) (?:automated|a bot|an ai|a machine|a computer|a recording)\b"
                  r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
-    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl|good ?night|nite|^\W*night(?=\W*$)|gn"
+    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl"
+                r"|good ?night|nite|^\W*night(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
-    ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
+    ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
+               r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was helpful)"
-               r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been)) (?:very |really |so |super )?helpful)\b"),
+               r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been))"
+               r" (?:very |really |so |super )?helpful)\b"),
     ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
                  r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
                  r"|how (?:are|r) (?:you|u)(?: doing| today)?|how'?s it going|(?:nice|good) to meet (?:you|u)"
-                 r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)|^\W*any(?:one|body)(?=\W*$))\b"),
+                 r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)"
+                 r"|^\W*any(?:one|body)(?=\W*$))\b"),
 )
 SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
 FILLER = frozenset(
@@ -203,8 +207,8 @@ def followup_rule(question: str) -> tuple[str, str] | None:
 
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
-    q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)|and|also|plus|or|but|so|then)\b[\s,]*",
-               "", question, flags=re.I)
+    q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
+               r"|and|also|plus|or|but|so|then)\b[\s,]*", "", question, flags=re.I)
     q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
 
