@@ -584,10 +584,14 @@ class Analyzer:
         return value  # not table[key]: another thread may clear the table in between
 
     def _vocabulary_stems(self) -> frozenset[str]:
-        if getattr(self, "_stems", None) is None or len(self._stems_of) != len(self.vocabulary):
-            self._stems = frozenset(stem(w) for w in self.vocabulary)
-            self._stems_of = dict.fromkeys(self.vocabulary)
-        return self._stems
+        """The corpus vocabulary's stems, remade when it grows. One attribute holds both the size and the
+        stems: a server's threads ask at once, and two attributes set one after the other let a thread
+        see the first without the second (an AttributeError, a 500, under load)."""
+        cached = getattr(self, "_stems", None)
+        if not isinstance(cached, tuple) or cached[0] != len(self.vocabulary):
+            cached = (len(self.vocabulary), frozenset(stem(w) for w in self.vocabulary))
+            self._stems = cached
+        return cached[1]
 
     def match_spans(self, text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         """Character spans of the words in ``text`` whose stem is one of ``terms`` (for highlighting)."""

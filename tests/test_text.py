@@ -455,3 +455,28 @@ def test_an_unknown_word_of_the_askers_situation_weighs_less_than_one_in_the_que
     told = a.unknown_specificity("My dad is a carpenter. Could he do the outpatient kind?")["carpenter"]
     asked = a.unknown_specificity("Could a carpenter do the outpatient kind?")["carpenter"]
     assert told == pytest.approx(CONTEXT_SHARE * asked)
+
+
+def test_threads_asking_at_once_on_a_fresh_analyzer_all_get_an_answer():
+    # A server's threads meet an analyzer whose remembered tables are still empty: none may see half of one.
+    import threading
+
+    errors: list[BaseException] = []
+    for _ in range(40):
+        a = Analyzer(synonyms=SYNONYMS, forms=FORMS)
+        a.learn_vocabulary(TEXTS)
+        barrier = threading.Barrier(8)
+
+        def ask():
+            barrier.wait()
+            try:
+                a.unknown_specificity("does medicaid cover iop for my teen")
+            except BaseException as exc:  # noqa: BLE001 - the test is that nothing escapes
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
