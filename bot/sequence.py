@@ -35,17 +35,6 @@ def step_of(question: str) -> int:
     return next((step for step, pattern in _STEPS if pattern.search(q)), 0)
 
 
-def _sections(chunks: Sequence[Chunk]) -> list[tuple[str, tuple[str, ...], list[str]]]:
-    """Runs of consecutive chunks under one heading path, as (doc id, heading path, chunk ids)."""
-    sections: list[tuple[str, tuple[str, ...], list[str]]] = []
-    for chunk in chunks:
-        if sections and sections[-1][0] == chunk.doc_id and sections[-1][1] == chunk.heading_path:
-            sections[-1][2].append(chunk.id)
-        else:
-            sections.append((chunk.doc_id, chunk.heading_path, [chunk.id]))
-    return sections
-
-
 def _ordered(headings: Sequence[str]) -> bool:
     numbers = [int(m.group()) for m in map(_NUMBER.search, headings) if m]
     return len(numbers) >= MIN_NUMBERED and all(a < b for a, b in zip(numbers, numbers[1:]))
@@ -53,17 +42,15 @@ def _ordered(headings: Sequence[str]) -> bool:
 
 def neighbours(chunks: Sequence[Chunk]) -> Mapping[str, Mapping[int, tuple[str, ...]]]:
     """For each chunk in an ordered run of sibling sections: the heading paths one step either way."""
-    groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
-    members: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for doc_id, path, ids in _sections(chunks):
-        if len(path) < 2:
-            continue  # top-level sections are a page's chapters, not steps
-        groups.setdefault((doc_id, path[:-1]), [])
-        if path not in groups[(doc_id, path[:-1])]:
-            groups[(doc_id, path[:-1])].append(path)
-        members.setdefault((doc_id, path), []).extend(ids)
+    members: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (doc, section) -> its chunks, in document order
+    for chunk in chunks:
+        if len(chunk.heading_path) >= 2:  # top-level sections are a page's chapters, not steps
+            members.setdefault((chunk.doc_id, chunk.heading_path), []).append(chunk.id)
+    siblings: dict[tuple[str, tuple[str, ...]], list[tuple[str, ...]]] = {}
+    for doc_id, path in members:
+        siblings.setdefault((doc_id, path[:-1]), []).append(path)
     result: dict[str, dict[int, tuple[str, ...]]] = {}
-    for (doc_id, _), paths in groups.items():
+    for (doc_id, _), paths in siblings.items():
         if not _ordered([p[-1] for p in paths]):
             continue
         for i, path in enumerate(paths):
