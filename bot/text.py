@@ -205,7 +205,8 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
 
 
 _ENDINGS = (("ies", "y"), ("es", ""), ("es", "e"), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
-            ("ing", ""), ("ing", "e"), ("ly", ""), ("ier", "y"), ("er", ""), ("er", "e"))
+            ("ing", ""), ("ing", "e"), ("ly", ""), ("ier", "y"), ("er", ""), ("er", "e"),
+            ("iest", "y"), ("est", ""), ("est", "e"))
 
 
 def _base_forms(word: str) -> set[str]:
@@ -246,19 +247,6 @@ def _acronyms(text: str) -> set[str]:
     """Words typed in capitals ("is ECT part of it"), unless most of the message is ("HOW LONG IS IT")."""
     found = _ACRONYM.findall(text)
     return {w.lower() for w in found} if found and 2 * len(found) <= len(re.findall(r"[A-Za-z]+", text)) else set()
-
-
-def _superlative_bases(word: str) -> set[str]:
-    """"shortest" -> "short", "easiest" -> "easy", "biggest" -> "big"."""
-    if not word.endswith("est") or len(word) < 6:
-        return set()
-    root = word[:-3]
-    out = {root, root + "e"}
-    if root.endswith("i"):
-        out.add(root[:-1] + "y")
-    if len(root) > 3 and root[-1] == root[-2]:
-        out.add(root[:-1])
-    return out
 
 
 def _deletions(word: str) -> set[str]:
@@ -486,8 +474,7 @@ class Analyzer:
 
     def _comparative_of_known(self, word: str) -> bool:
         """"shorter" when the corpus says "short": the stemmer keeps comparatives apart from their base."""
-        return word.endswith(("er", "est")) and any(
-            b in self.vocabulary for b in _base_forms(word) | _superlative_bases(word))
+        return word.endswith(("er", "est")) and any(b in self.vocabulary for b in _base_forms(word))
 
     def is_spanish(self, text: str) -> bool:
         """Whether a question is written in Spanish: the corpus (English) cannot answer it as asked."""
