@@ -401,7 +401,7 @@ class Analyzer:
         if not tokens:
             return []  # punctuation or emoji alone asks for nothing, whatever its shape
         if query:  # as meant; the question forms read the question themselves
-            tokens = self._framed(text, self._read_question(text)[1])
+            tokens = self._framed(text)
         content = [stem(t) for t in tokens if t not in self.stopwords]
         return content + self.synonym_groups(tokens) + week_tokens(normalize(text)) + (
             self.form_tokens(text, query) if forms else [])
@@ -429,15 +429,20 @@ class Analyzer:
         doubled = _STRETCHED.sub(r"\1\1", word)
         return doubled if doubled in self.english or doubled in self.vocabulary else _STRETCHED.sub(r"\1", word)
 
-    def _framed(self, text: str, tokens: list[str]) -> list[str]:
-        """The question's words with those its forms frame read in that sense ("work" in "does it work")."""
-        said = normalize(self._read_question(text)[0])
-        framed = [(w, f.frame_as) for f in self.forms if f.frame for m in f.frame.finditer(said) for w in m.groups() if w]
-        for word, meant in framed:
-            if word in tokens:
-                at = tokens.index(word)
-                tokens[at:at + 1] = words(meant)
-        return tokens
+    def _framed(self, text: str) -> list[str]:
+        """The question's words as read, with those its forms frame read in that sense ("work" in "does it
+        work"). Remembered per question, like the reading itself: one turn analyses it several times."""
+        def frame(question: str) -> tuple[str, ...]:
+            said, tokens = self._read_question(question)
+            said = normalize(said)
+            for f in self.forms:
+                for m in f.frame.finditer(said) if f.frame else ():
+                    for word in (w for w in m.groups() if w and w in tokens):
+                        at = tokens.index(word)
+                        tokens[at:at + 1] = words(f.frame_as)
+            return tuple(tokens)
+
+        return list(self._memo("_frame_reads", text, frame, QUESTION_MEMO_LIMIT))
 
     def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
         """The index terms of [answered_together]'s subjects (a group, else a word's stem) and forms."""
