@@ -26,7 +26,7 @@ def get_engine(settings: Mapping[str, Any]):
         if key not in _ENGINES:
             engine = Engine.from_settings(dict(settings))
             corpus_state(engine)  # sentences and headings too, before a server forks its workers
-            engine.search("what is an iop")  # and the analyzer's lazily built tables (stems, typo candidates)
+            engine.analyzer.prepare()  # and the analyzer's lazily built tables (stems, typo candidates)
             _ENGINES[key] = engine
         return _ENGINES[key]
 

@@ -444,6 +444,13 @@ class Analyzer:
 
         return list(self._memo("_frame_reads", text, frame, QUESTION_MEMO_LIMIT))
 
+    def prepare(self) -> None:
+        """Build the lazily made tables now (the vocabulary's stems, typo candidates), so a server makes
+        them once before it forks its workers rather than in each worker's first requests."""
+        self._vocabulary_stems()
+        self._deletion_neighbourhood()
+        self.paired_terms()
+
     def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
         """The index terms of [answered_together]'s subjects (a group, else a word's stem) and forms."""
         def terms(_: str) -> tuple[frozenset[str], frozenset[str]]:
