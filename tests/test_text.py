@@ -103,6 +103,7 @@ def _forms(analyzer, text, query):
     ("iop vs php", "comparison"),
     ("how do i get into a program", "steps"),
     ("does iop work", "effectiveness"),
+    ("when did these programs first start?", "history"),
 ])
 def test_questions_ask_for_a_form(analyzer, question, form):
     assert form in _forms(analyzer, question, query=True)
@@ -116,6 +117,7 @@ def test_questions_ask_for_a_form(analyzer, question, form):
     ("average cost $4,939 for 12 weeks", "money"),
     ("recommended for people leaving residential treatment", "audience"),
     ("An IOP is a structured treatment program for adults.", "definition"),
+    ("IOPs got popular in the late 1980s.", "history"),
 ])
 def test_passages_give_a_form(analyzer, passage, form):
     assert form in _forms(analyzer, passage, query=False)
@@ -150,6 +152,12 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     assert "work" in analyzer.terms("how does it work", query=True)  # how it works, not whether
     job = analyzer.terms("can i work during iop", query=True)
     assert "work" in job and "effect" not in job
+
+
+def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
+    history = analyzer.terms("when did these programs first start?", query=True)
+    assert "~history" in history and "start" not in history
+    assert "start" in analyzer.terms("how do i start an iop", query=True)
 
 
 def test_a_frame_is_optional_and_read_from_its_form(tmp_path):
