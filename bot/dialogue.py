@@ -24,11 +24,11 @@ log = logging.getLogger(__name__)
 # (kind, pattern). A message is small talk when, after removing every match and the filler words,
 # nothing is left: "hi, what is an IOP?" keeps "iop" and goes on to retrieval.
 SMALLTALK: tuple[tuple[str, str], ...] = (
-    ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs) (?:you|this)\b"
+    ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs) (?:you|this(?: chat| bot| tool| app| site)?(?: thing)?)\b"
                  r"|\b(?:are|r) (?:you|u) (?:an? )?(?:real |actual |live |automated )?(?:person|human|bot|robot|chat ?bot|ai|machine"
                  r"|therapist|doctor|counsel?l?or|nurse|live agent|computer|program)\b"
                  r"|\b(?:is this|am i talking to|am i chatting with|talking to|is there) (?:an? )?(?:real |actual |live )?"
-                 r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer|counsel?l?or|therapist|doctor|nurse)\b"
+                 r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer|counsel?l?or|therapist|doctor|nurse)\b(?: right now)?"
                  r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
                  # asking for a person: the identity reply says how to reach one
@@ -47,7 +47,8 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was helpful)"
                r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been))"
-               r" (?:very |really |so |super )?helpful)\b"),
+               r" (?:very |really |so |super )?helpful"
+               r"|(?:you'?re|ur|you are|u r) (?:a |an )?(?:real |total |absolute )?(?:lifesaver|life saver|life-saver|star|gem|legend|angel))\b"),
     ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
                  r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
                  r"|how (?:are|r) (?:you|u)(?: doing| today)?|how'?s it going|(?:nice|good) to meet (?:you|u)"
@@ -63,7 +64,7 @@ FILLER = frozenset(
     "alright sure yes yeah yep no nope bot kind sort of mate chat site website app service "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
-    "nurse counselor counsellor therapist doctor on phone instead around awake".split())
+    "nurse counselor counsellor therapist doctor on phone instead around awake wait hold".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "
@@ -87,10 +88,26 @@ def smalltalk_kind(message: str) -> str | None:
     for kind, pattern in SMALLTALK:
         if re.search(pattern, text):
             found.append(kind)
-            text = re.sub(pattern, " ", text)
-    if not found or any(t not in FILLER for t in _tokens(text)):
+            for _ in range(3):  # "hey, morning": "morning" alone is a greeting once "hey" is gone
+                text, removed = re.subn(pattern, " ", text)
+                text = text.strip(" \t,.;:!?-")
+                if not removed:
+                    break
+    rest = [t for t in _tokens(text) if t not in FILLER]
+    if not found or rest and not _leaving(found, message):
         return None
     return min(found, key=SMALLTALK_PRIORITY.index)
+
+
+# A question anywhere in a message: a question mark, a wh-word, or a clause opening on a verb that asks.
+_ASKING = re.compile(r"\?|\b(?:what|whats|how|why|when|where|who|which)\b|(?:^|[,.;:!-]|\bbut)\s*"
+                     r"(?:is|are|does|do|did|can|could|will|would|should|may)\b", re.I)
+
+
+def _leaving(found: list[str], message: str) -> bool:
+    """Whether a goodbye's other words only say why ("gotta go, another call coming in"): they ask
+    nothing and name no level of care or therapy."""
+    return found == ["goodbye"] and not _ASKING.search(message) and not _SUBJECT_RE.search(message)
 
 
 # --- follow-up resolution -----------------------------------------------------------------------

@@ -28,6 +28,10 @@ from bot import dialogue
     ("anyone?", "greeting"), ("evening!", "greeting"), ("how are you", "greeting"), ("are you there?", "greeting"),
     ("thanks a bunch", "thanks"), ("Thanks, I appreciate your help.", "thanks"), ("you have been very helpful", "thanks"), ("cheers mate", "thanks"),
     ("night", "goodbye"), ("gn", "goodbye"), ("who runs this chat", "identity"), ("hey there, anyone around?", "greeting"),
+    ("hey, morning", "greeting"), ("tysm ur a lifesaver", "thanks"), ("who made this chat thing", "identity"),
+    ("wait am i talking to a real person or a bot", "identity"), ("am i talking to AI right now", "identity"),
+    # a goodbye may say why, as long as it asks nothing
+    ("gotta go, another call coming in", "goodbye"), ("ok they just called my name gotta go", "goodbye"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -38,6 +42,7 @@ def test_smalltalk_kind(message, kind):
     "can i talk to someone about iop costs", "is iop real therapy", "would iop help a person with depression",
     "do i have to go to groups", "i have to go to iop, how long is it",
     "can i talk to my counselor about iop", "night sessions?", "is anyone there who can tell me about iop costs",
+    "gotta go, is iop covered by insurance", "bye, but how much is it", "later i want to know about php",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
