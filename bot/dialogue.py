@@ -121,12 +121,18 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
     ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
+    # "what's the difference between those?" after "what is php" and "and iop?": both earlier subjects
+    ("both", r"\b(?:differences?|different|differ|compare|comparison|better|worse|vs|versus|which (?:one|is|are)"
+             r"|between (?:those|these|them|the two|both)|both)\b", "both"),
+    # "how many sessions a week at that point?" after "weeks 9 and 10": that point is the last question's
+    ("stage", r"\b(?:at|by|during|in|from|after) (?:that|this|which) (?:point|stage|phase|time|week|weeks|part)\b",
+     "append"),
     ("pronoun_lead", r"^\s*(?:is|are|was|does|do|did|can|could|will|would|should|has|have)\s+"
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him)\b", "append"),
     ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
-    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares)\b", "append"),
+    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
@@ -204,9 +210,35 @@ def topic_words(text: str) -> list[str]:
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|many|often|soon|far|old)\b", re.I)
 
 
+# Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
+_DISCOURSE = re.compile(r"^\s*(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
+                        r"|yeah|yes|thanks|thank you|thx|and now|now)\b[\s,.!:-]*", re.I)
+# What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
+_FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
+                             "either".split())
+
+
+def _without_discourse(question: str) -> str:
+    for _ in range(3):
+        question, n = _DISCOURSE.subn("", question)
+        if not n:
+            break
+    return question
+
+
+def _bare_subject(question: str) -> bool:
+    """Whether a question is only a subject: "inpatient?", "and for php?", "outpatient same q"."""
+    q = _strip_lead(question)
+    own = _SUBJECT_RE.search(q)
+    if not own or _OWN_QUESTION.match(q):
+        return False  # "what is php?" is a question of its own
+    rest = content_words(q[:own.start()] + " " + q[own.end():])
+    return all(word in _FRAGMENT_EXTRAS for word in rest)
+
+
 def followup_rule(question: str) -> tuple[str, str] | None:
     """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
-    q = question.lower().replace("’", "'")
+    q = _without_discourse(question.lower().replace("’", "'"))
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
@@ -215,17 +247,22 @@ def followup_rule(question: str) -> tuple[str, str] | None:
             continue  # "is it true that group therapy helps with depression" has a topic of its own
         if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
             continue  # "how is iop different from php" names both sides
+        if rule == "both" and _subjects(q):
+            continue  # "which is better, iop or php?" names its own
         return rule, action
     if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
         # "how long do people stay?" names no level of care or therapy: it asks about the last one.
         return "no_subject", "subject"
+    if _bare_subject(q):
+        return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
     return None
 
 
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
+    q = re.sub(r"\bsame (?:q|question|thing)\b", "", _without_discourse(question), flags=re.I)
     q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
-               r"|and|also|plus|or|but|so|then)\b[\s,]*", "", question, flags=re.I)
+               r"|and|also|plus|or|but|so|then)\b[\s,]*", "", q, flags=re.I)
     q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
 
@@ -275,16 +312,36 @@ def combine(question: str, previous: str, action: str) -> str:
 
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
-    previous = ""
+    previous, seen = "", []  # the last question as resolved, and the subjects met so far, latest last
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
         rule = followup_rule(earlier)
-        previous = combine(earlier, previous, rule[1]) if rule and previous else earlier
+        previous = _resolved(earlier, previous, seen, rule)
+        seen = [t for t in seen if t not in _subjects(previous)] + _subjects(previous)
     rule = followup_rule(question)
+    if rule and rule[0] == "fragment" and not _swaps(question, previous):
+        rule = None  # "any for trauma?" after "what therapies do iops use" has nothing to swap: it stands alone
     if rule and previous:
-        return Resolution(question, combine(question, previous, rule[1]), rule[0])
+        return Resolution(question, _resolved(question, previous, seen, rule), rule[0])
     return Resolution(question, question, "standalone")
+
+
+def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, str] | None) -> str:
+    if not rule or not previous:
+        return question
+    if rule[1] == "both":
+        both = list(dict.fromkeys(t.lower() for t in seen))[-2:]
+        if len(both) == 2:  # the two subjects last met, whichever turns named them
+            return f"{question.strip()} {' '.join(both)}"
+        return combine(question, previous, "append")
+    return combine(question, previous, rule[1])
+
+
+def _swaps(question: str, previous: str) -> bool:
+    """Whether the previous question has a subject of the kind the question names, to swap for it."""
+    own = _SUBJECT_RE.search(_strip_lead(question))
+    return bool(own) and any(subject_kind(m) == subject_kind(own) for m in _SUBJECT_RE.finditer(previous))
 
 
 def previous_topic(history: Sequence[str]) -> str:

@@ -116,6 +116,17 @@ def test_a_full_question_has_no_followup_rule(question):
      "how is that different from iop? inpatient acute care"),
     (["what is motivational interviewing"], "would it help if my husband doesn't want to change?",
      "would it help if my husband doesn't want to change? motivational interviewing"),
+    # a bare subject swaps for the last one of its kind, whatever opens the turn
+    (["living arrangements iop"], "inpatient?", "living arrangements inpatient"),
+    (["iop hrs per week"], "ok and for inpatient?", "inpatient hrs per week"),
+    (["outpatient cost per month?"], "ok what about iop", "iop cost per month?"),
+    (["what conditions does iop treat"], "depression specifically?", "depression specifically?"),  # nothing to swap
+    # "those" after two subjects compares both, whichever turns named them
+    (["what is php", "and iop?"], "wait whats the difference between those",
+     "wait whats the difference between those php iop"),
+    (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
+     "is it cheaper than regular outpatient therapy tho iop"),
+    (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 10"),
 ])
 def test_resolve(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
