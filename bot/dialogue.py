@@ -344,6 +344,27 @@ def _swaps(question: str, previous: str) -> bool:
     return bool(own) and any(subject_kind(m) == subject_kind(own) for m in _SUBJECT_RE.finditer(previous))
 
 
+# A short question after the person told something ("my sister has anorexia" / "can iop help") is about
+# what they told: the told concepts are carried. A longer one says what it is about itself.
+TOLD_MAX_CONTENT = 3
+MIN_STATEMENT_WORDS = 4  # "ptsd iop" is a lookup, not something told
+
+
+def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
+    """The question with the concepts the last turn told, when that turn was a statement, not a question.
+
+    ``concepts`` names the lexicon's concepts in a text (Analyzer.concept_phrases): only those are
+    carried, not everything the person said ("im so tired").
+    """
+    last = history[-1] if history else ""
+    if (len(last.split()) < MIN_STATEMENT_WORDS or "?" in last or smalltalk_kind(last)
+            or _OWN_QUESTION.match(_without_discourse(last.lower().replace("’", "'")))
+            or len(content_words(question)) > TOLD_MAX_CONTENT):
+        return None
+    carried = concepts(last)
+    return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
+
+
 def previous_topic(history: Sequence[str]) -> str:
     """The most recent substantive history question, resolved (for the low-confidence retry)."""
     if not history:
@@ -461,6 +482,8 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
 
     threshold = float(settings["CONFIDENCE_THRESHOLD"])
     resolution = step_resolution(engine, state, question, history) or resolve(question, history)
+    if resolution.rule == "standalone":
+        resolution = told(question, history, engine.analyzer.concept_phrases) or resolution
     result, terms = _search(engine, resolution.resolved)
     if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
         # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from nltk.metrics.distance import edit_distance
 from nltk.stem.snowball import SnowballStemmer
@@ -384,16 +384,22 @@ class Analyzer:
 
     def synonym_groups(self, tokens: Sequence[str]) -> list[str]:
         """Groups whose phrases occur in ``tokens``, once per occurrence, longest match first."""
-        found, i = [], 0
+        return [SYNONYM_PREFIX + group for _, group in self._phrase_matches(tokens)]
+
+    def concept_phrases(self, text: str) -> list[str]:
+        """The words of ``text`` that name one of the lexicon's concepts ("anorexia", "night shift")."""
+        return [" ".join(phrase) for phrase, _ in self._phrase_matches(words(text))]
+
+    def _phrase_matches(self, tokens: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
+        i = 0
         while i < len(tokens):
             step = 1
             for phrase, group in self._phrases.get(tokens[i], ()):
                 if tuple(tokens[i:i + len(phrase)]) == phrase:
-                    found.append(SYNONYM_PREFIX + group)
+                    yield phrase, group
                     step = len(phrase)
                     break
             i += step
-        return found
 
     def terms(self, text: str, query: bool = False, forms: bool = True) -> list[str]:
         """Index terms: stems of content words, one token per synonym group mentioned, and form tokens."""

@@ -78,6 +78,9 @@ class FakeAnalyzer:
     def is_spanish(self, text: str) -> bool:
         return False
 
+    def concept_phrases(self, text: str) -> list[str]:
+        return []  # no lexicon: nothing a person tells is carried
+
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]?", text) if m.group().strip()]
 

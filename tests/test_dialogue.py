@@ -145,6 +145,26 @@ def test_smalltalk_in_history_carries_no_topic():
     assert dialogue.resolve("how long does it last?", ["hi"]).resolved == "how long does it last?"
 
 
+def _concepts(text):
+    return [w for w in ("anorexia", "work") if w in text]
+
+
+def test_a_short_question_after_a_statement_carries_the_told_concepts():
+    told = dialogue.told("can iop help", ["my sister has anorexia and wont eat"], _concepts)
+    assert told.resolved == "can iop help anorexia" and told.rule == "told"
+
+
+@pytest.mark.parametrize("history, question", [
+    (["does anorexia get treated in iop?"], "can iop help"),  # a question, not something told
+    (["anorexia iop"], "can iop help"),  # a lookup
+    (["my sister has anorexia and wont eat"], "would an iop with family therapy help my sister eat again"),  # own topic
+    (["i feel so tired all the time"], "can iop help"),  # nothing the lexicon knows
+    ([], "can iop help"),
+])
+def test_nothing_told_is_carried_otherwise(history, question):
+    assert dialogue.told(question, history, _concepts) is None
+
+
 # --- respond() over the fake engine: no corpus, no safety module -----------------------------------
 
 @pytest.fixture

@@ -488,3 +488,8 @@ def test_threads_asking_at_once_on_a_fresh_analyzer_all_get_an_answer():
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_concept_phrases_are_the_lexicons_words_in_a_text(analyzer):
+    found = analyzer.concept_phrases("she has anorexia and works nights")
+    assert "anorexia" in found and "has" not in found and "she" not in found
