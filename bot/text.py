@@ -458,11 +458,14 @@ class Analyzer:
         self.paired_terms()
 
     def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The index terms of [answered_together]'s subjects (a group, else a word's stem) and forms."""
+        """The index terms of [answered_together]'s subjects (a group, else a word's stem) and facts (a
+        question form, else a group: "insurance" asks whether it is covered)."""
         def terms(_: str) -> tuple[frozenset[str], frozenset[str]]:
             table = self.answered_together
+            forms = {f.name for f in self.forms}
             subjects = frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in table.get("subjects", ()))
-            return subjects, frozenset(FORM_PREFIX + n for n in table.get("forms", ()))
+            return subjects, frozenset(FORM_PREFIX + n if n in forms else SYNONYM_PREFIX + n
+                                       for n in table.get("forms", ()))
 
         return self._memo("_paired", "", terms)
 

@@ -116,6 +116,9 @@ def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, fo
     ("how much does php cost", "how much does iop cost"),
     ("how much does emdr cost", "what is emdr"),
     ("how many hours a week is a teen iop", "how many hours a week is iop"),
+    # a fact may be a concept as well as a question form: whether something is covered
+    ("is ketamine covered by insurance", "does insurance cover iop"),
+    ("what percent of people relapse after finishing iop", "what percent of adults with mental illness have an addiction"),
 ])
 def test_a_subject_and_a_fact_no_passage_gives_together_cost_confidence(engine, question, answered):
     # Every word matches somewhere; no passage gives PHP's cost, EMDR's price or a teen program's hours.
