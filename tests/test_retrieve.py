@@ -105,6 +105,7 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("what is the minimum age for a teen iop", "#age_requirement", "is iop good for teens"),
     ("do iops have sessions on weekends", "#weekend_schedule", "can i do iop in the evening"),
     ("is there childcare during sessions", "#amenities", "can i do iop if i have kids at home"),
+    ("can i get fmla leave for iop", "#legal_rights", "can i keep working during iop"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
