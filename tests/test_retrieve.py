@@ -106,6 +106,10 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("do iops have sessions on weekends", "#weekend_schedule", "can i do iop in the evening"),
     ("is there childcare during sessions", "#amenities", "can i do iop if i have kids at home"),
     ("can i get fmla leave for iop", "#legal_rights", "can i keep working during iop"),
+    ("can i do my iop online over zoom", "#telehealth", "can i do iop in the evening"),
+    ("what are the side effects of ketamine infusions", "#side_effects", "what is ketamine therapy"),
+    ("what license does an iop therapist need", "#provider_business", "what expertise do the therapists have"),
+    ("how many weeks will insurance usually approve iop for", "#insurance_rules", "does insurance cover iop"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.

@@ -136,6 +136,9 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
     ("how much of my time does it take", "money"),
     ("how much supervision is there in outpatient", "money"),
     ("for how long each day?", "duration"),
+    ("how do i check my benefits online", "telehealth"),  # the insurer's website, not sessions over video
+    ("i live somewhere remote, is there an iop near me", "telehealth"),
+    ("my insurance approved iop, how many days a week will it be", "insurance_rules"),
 ])
 def test_questions_do_not_ask_for_an_unrelated_form(analyzer, question, form):
     assert form not in _forms(analyzer, question, query=True)
