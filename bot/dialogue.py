@@ -154,7 +154,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"(?:inpatient |residential )?acute care"
               r"|(?:inpatient|residential|live-in)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"
               r"|rehab"),
-    ("level", r"(?:standard |traditional |regular |normal )?outpatient(?: rehab| therapy| treatment| care| programs?)?"),
+    ("level", r"(?:standard |traditional |regular |normal )?outpatient(?: rehab| therapy| treatment| care| programs?)?"
+              r"|(?:regular|weekly|normal|ordinary|usual) (?:therapy|counseling|counselling)"),
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
@@ -207,7 +208,7 @@ def topic_words(text: str) -> list[str]:
     return [t for t in content_words(text) if t not in stop]
 
 
-_FORM_FRAME = re.compile(r"\bhow (?:long|much|many|often|soon|far|old)\b", re.I)
+_FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
 
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
@@ -307,6 +308,10 @@ def combine(question: str, previous: str, action: str) -> str:
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)
     carried = subjects if own_aspect and subjects else content_words(previous)
+    frame = _FORM_FRAME.search(previous) if carried is not subjects else None
+    if frame and not _FORM_FRAME.search(question):
+        # "vs iop" after "how long do people do residential": the aspect is "how long", not "long"
+        carried = [frame.group(0).lower()] + [w for w in carried if w not in _tokens(frame.group(0))]
     return f"{question.strip()} {' '.join(carried)}".strip()
 
 

@@ -83,7 +83,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
     # "compared to X" compares the previous question's aspect as well as its subject
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? intense iop"),
-    (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? iop cost"),
+    (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? how much iop cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
@@ -109,7 +109,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop good for teens"], "and for women?", "is iop good for women"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? iop work"),
-    (["how long should iop last"], "why that long?", "why that long? long iop last"),
+    (["how long should iop last"], "why that long?", "why that long? how long iop last"),
     # "after that" points at the previous question's aspect: it is carried too
     (["what happens weeks 2 to 4"], "and after that?", "and after that? happens weeks 2 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
@@ -127,6 +127,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
      "is it cheaper than regular outpatient therapy tho iop"),
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 10"),
+    # the carried aspect keeps its question form: "how long", not the word "long"
+    (["how long do ppl do residential"], "vs iop", "vs iop how long ppl residential"),
+    (["hours per week for iop"], "and for regular therapy", "hours per week for regular therapy"),
 ])
 def test_resolve(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
