@@ -114,9 +114,10 @@ def _leaving(found: list[str], message: str) -> bool:
 
 # (rule, pattern, action). The first matching rule decides how a question is tied to the previous
 # one: "substitute" swaps the previous question's subject for this one's ("how much does iop cost"
-# + "and php?" -> "how much does php cost"); "append" adds the previous question's content words
-# ("what is cbt" + "is it used in IOPs?" -> "is it used in IOPs? cbt"). A short question naming
-# no subject at all takes the previous question's subjects ("subject": the "no_subject" rule).
+# + "and php?" -> "how much does php cost"); "append" adds the previous question's subjects, or the
+# whole previous question when the follow-up has no aspect of its own ("what is cbt" + "is it used in
+# IOPs?" -> "is it used in IOPs? cbt"). A short question naming no subject at all takes the previous
+# question's subjects ("subject": the "no_subject" rule).
 FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
@@ -286,7 +287,8 @@ def combine(question: str, previous: str, action: str) -> str:
 
     A follow-up that brings its own aspect ("how long does it take?") takes only the previous
     question's subject ("IOP"), not its aspect ("good for depression"), which would pull the search
-    back to the question already answered; one with no words of its own ("how?") takes them all.
+    back to the question already answered; one with no words of its own ("how?") takes the whole
+    previous question, with the words that make its kind of answer ("how long", "when did").
     """
     previous = previous.strip()
     if action == "substitute":
@@ -307,12 +309,10 @@ def combine(question: str, previous: str, action: str) -> str:
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)
-    carried = subjects if own_aspect and subjects else content_words(previous)
-    frame = _FORM_FRAME.search(previous) if carried is not subjects else None
-    if frame and not _FORM_FRAME.search(question):
-        # "vs iop" after "how long do people do residential": the aspect is "how long", not "long"
-        carried = [frame.group(0).lower()] + [w for w in carried if w not in _tokens(frame.group(0))]
-    return f"{question.strip()} {' '.join(carried)}".strip()
+    if own_aspect and subjects:
+        return f"{question.strip()} {' '.join(subjects)}".strip()
+    # the whole previous question, with the words that make its form: "how long", "when did"
+    return f"{question.strip()} {previous.strip(' ?!.')}".strip()
 
 
 def resolve(question: str, history: Sequence[str]) -> Resolution:
