@@ -487,10 +487,13 @@ class Analyzer:
         return word if word in self.english else self.correct(word)
 
     def unknown_words(self, text: str) -> list[str]:
-        """Content words of a question that the corpus has never seen, even after correction."""
+        """Content words of a question that the corpus has never seen, even after correction.
+
+        A lone letter names nothing: it is what the tokenizer leaves of "w/o" or "3x a week".
+        """
         stems = self._vocabulary_stems()
         return [t for t in self._read_question(text)[1]
-                if t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems
+                if len(t) > 1 and t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems
                 and not self._comparative_of_known(t)]
 
     def _comparative_of_known(self, word: str) -> bool:
