@@ -24,10 +24,12 @@ log = logging.getLogger(__name__)
 # (kind, pattern). A message is small talk when, after removing every match and the filler words,
 # nothing is left: "hi, what is an IOP?" keeps "iop" and goes on to retrieval.
 SMALLTALK: tuple[tuple[str, str], ...] = (
-    ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs) (?:you|this(?: chat| bot| tool| app| site)?(?: thing)?)\b"
+    ("identity", r"\bwho (?:are|r|is) (?:you|u|this)\b|\bwhat (?:are|r) (?:you|u)\b|\bwho (?:made|built|created|wrote|runs|operates|owns) (?:you|u|this(?: chat| bot| tool| app| site| service)?(?: thing)?)\b"
+                 r"|\bwho (?:is|'s) (?:responsible for|behind) (?:this|you)(?: service| chat| bot| site)?\b"
+                 r"|\bwhat do (?:you|u) do\b|\bis (?:this|it|that) (?:chat ?gpt|gpt|siri|alexa|openai)\b"
                  r"|\b(?:are|r) (?:you|u) (?:an? )?(?:real |actual |live |automated )?(?:person|human|bot|robot|chat ?bot|ai|machine"
                  r"|therapist|doctor|counsel?l?or|nurse|live agent|computer|program)\b"
-                 r"|\b(?:is this|am i talking to|am i chatting with|talking to|is there) (?:an? )?(?:real |actual |live )?"
+                 r"|\b(?:is this|am i talking to|am i chatting with|am i speaking (?:to|with)|talking to|speaking (?:to|with)|is there) (?:an? )?(?:real |actual |live )?"
                  r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer|counsel?l?or|therapist|doctor|nurse)\b(?: right now)?"
                  r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
@@ -41,17 +43,17 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                 r"|good ?night|nite|^\W*night(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
-                r"|that'?s (?:all|it)(?: for now| for today)?|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
+                r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
                r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
-               r"|that (?:actually |really )?(?:helps|helped|was helpful)"
+               r"|that (?:actually |really )?(?:helps|helped|was (?:very |most |really |so |super |extremely )?helpful)"
                r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been))"
                r" (?:very |really |so |super )?helpful"
                r"|(?:you'?re|ur|you are|u r) (?:a |an )?(?:real |total |absolute )?(?:lifesaver|life saver|life-saver|star|gem|legend|angel))\b"),
     ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
                  r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
-                 r"|how (?:are|r) (?:you|u)(?: doing| today)?|how'?s it going|(?:nice|good) to meet (?:you|u)"
+                 r"|how (?:are|r) (?:you|u)(?: doing| today)?|what'?s up|wh?as+up|how'?s it going|(?:nice|good) to meet (?:you|u)"
                  r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)"
                  r"|^\W*any(?:one|body)(?=\W*$))\b"),
 )
@@ -64,7 +66,8 @@ FILLER = frozenset(
     "alright sure yes yeah yep no nope bot kind sort of mate chat site website app service "
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
-    "nurse counselor counsellor therapist doctor on phone instead around awake wait hold".split())
+    "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
+    "kindly friend buddy dear sir maam fr frfr seriously truly honestly today".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "

@@ -32,6 +32,9 @@ from bot import dialogue
     ("wait am i talking to a real person or a bot", "identity"), ("am i talking to AI right now", "identity"),
     # a goodbye may say why, as long as it asks nothing
     ("gotta go, another call coming in", "goodbye"), ("ok they just called my name gotta go", "goodbye"),
+    ("Thank you kindly, that was most helpful.", "thanks"), ("That will be all for today. Farewell.", "goodbye"),
+    ("Am I speaking with a real person or a machine?", "identity"), ("what do you do", "identity"),
+    ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -43,6 +46,7 @@ def test_smalltalk_kind(message, kind):
     "do i have to go to groups", "i have to go to iop, how long is it",
     "can i talk to my counselor about iop", "night sessions?", "is anyone there who can tell me about iop costs",
     "gotta go, is iop covered by insurance", "bye, but how much is it", "later i want to know about php",
+    "what do you do in iop", "who is responsible for paying", "whats up with iop hours",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
