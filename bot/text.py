@@ -489,12 +489,14 @@ class Analyzer:
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction.
 
-        A lone letter names nothing: it is what the tokenizer leaves of "w/o" or "3x a week".
+        A letter typed alone names nothing: it is what the tokenizer leaves of "w/o" or "3x a week"
+        (but "zzzz" read as "z" is still a word the corpus lacks).
         """
         stems = self._vocabulary_stems()
+        typed = set(words(text))
         return [t for t in self._read_question(text)[1]
-                if len(t) > 1 and t not in self.stopwords and t not in self.vocabulary and stem(t) not in stems
-                and not self._comparative_of_known(t)]
+                if not (len(t) == 1 and t in typed) and t not in self.stopwords and t not in self.vocabulary
+                and stem(t) not in stems and not self._comparative_of_known(t)]
 
     def _comparative_of_known(self, word: str) -> bool:
         """"shorter" when the corpus says "short": the stemmer keeps comparatives apart from their base."""

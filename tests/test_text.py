@@ -496,3 +496,10 @@ def test_threads_asking_at_once_on_a_fresh_analyzer_all_get_an_answer():
 def test_concept_phrases_are_the_lexicons_words_in_a_text(analyzer):
     found = analyzer.concept_phrases("she has anorexia and works nights")
     assert "anorexia" in found and "has" not in found and "she" not in found
+
+
+def test_a_letter_typed_alone_is_no_unknown_word(analyzer):
+    # what the tokenizer leaves of "w/o" and "3x" names nothing; "zzzz" is still no word of the corpus
+    assert "x" not in analyzer.unknown_words("is it 3x a week the whole time")
+    assert "o" not in analyzer.unknown_words("how do i check my insurance w/o asking my mom")
+    assert analyzer.unknown_words("zzzz")
