@@ -314,8 +314,20 @@ def combine(question: str, previous: str, action: str) -> str:
         and not _AFTER_THAT.search(question)
     if own_aspect and subjects:
         return f"{question.strip()} {' '.join(subjects)}".strip()
-    # the whole previous question, with the words that make its form: "how long", "when did"
-    return f"{question.strip()} {previous.strip(' ?!.')}".strip()
+    # the whole previous question, with the words that make its form ("how long", "when did"), but not
+    # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
+    return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
+
+
+def _without_smalltalk(text: str) -> str:
+    """A turn without the greeting or thanks it opens with ("Good evening. I have been reading...")."""
+    for _ in range(3):
+        before = text
+        for _, pattern in SMALLTALK:
+            text = re.sub(r"^\W*(?:" + pattern + r")[\s,.!:;-]*", "", text, flags=re.I)
+        if text == before:
+            break
+    return text.strip()
 
 
 def resolve(question: str, history: Sequence[str]) -> Resolution:

@@ -131,6 +131,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
      "is it cheaper than regular outpatient therapy tho iop"),
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 and 10"),
+    # a carried turn leaves its greeting behind: the evening is no aspect of the question
+    (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
+     "What sort of treatments do they provide? I have been reading about these programs for my brother"),
     # the carried aspect keeps its question form: "how long", not the word "long"
     (["how long do ppl do residential"], "vs iop", "vs iop how long do ppl do residential"),
     (["hours per week for iop"], "and for regular therapy", "hours per week for regular therapy"),
