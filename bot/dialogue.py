@@ -330,18 +330,33 @@ def _without_smalltalk(text: str) -> str:
     return text.strip()
 
 
+# "going back to the first one, how many weeks does it go?": the conversation's first subject, not its last.
+_BACK_TO_FIRST = re.compile(r"(?:\b(?:ok|okay|so|going|go|coming|circling)\s+)*\bback to (?:the |my |what i asked )?"
+                            r"(?:very )?(?:first|original|1st|earlier) (?:one|question|thing|topic|program|therapy|option)\b"
+                            r"[\s,.:;-]*", re.I)
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
-    previous, seen = "", []  # the last question as resolved, and the subjects met so far, latest last
+    previous, seen, first = "", [], ""  # the last question as resolved, the subjects met (latest last), the first
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
         rule = followup_rule(earlier)
         previous = _resolved(earlier, previous, seen, rule)
+        first = first or previous
         seen = [t for t in seen if t not in _subjects(previous)] + _subjects(previous)
+    back = _BACK_TO_FIRST.search(question) if first else None
+    if back:  # "ok back to the first one - what's it meant to treat?": about the first subject, whatever its words
+        previous = first
+        rest = re.sub(r"\s+", " ", question[:back.start()] + " " + question[back.end():]).strip(" ,.-:;")
+        return Resolution(question, _resolved(rest, previous, seen, followup_rule(rest) or ("back", "append")), "back")
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
-        rule = None  # "any for trauma?" after "what therapies do iops use" has nothing to swap: it stands alone
+        # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
+        # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
+        own = _SUBJECT_RE.search(_strip_lead(question))
+        rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
     if rule and previous:
         return Resolution(question, _resolved(question, previous, seen, rule), rule[0])
     return Resolution(question, question, "standalone")

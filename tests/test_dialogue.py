@@ -131,6 +131,12 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
      "is it cheaper than regular outpatient therapy tho iop"),
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 and 10"),
+    # "back to the first one" is about the conversation's first subject, not its last
+    (["how many hours is iop a week", "and php?"], "going back to the first one, how many weeks does it go",
+     "how many weeks does it go iop"),
+    (["what's emdr", "and ketamine?"], "ok back to the first one - what's it meant to treat", "what's it meant to treat emdr"),
+    # a bare level of care with nothing of its kind to swap asks the last question about it
+    (["what's the role of a psychiatrist"], "in iop specifically", "in iop specifically what's the role of a psychiatrist"),
     # a carried turn leaves its greeting behind: the evening is no aspect of the question
     (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
      "What sort of treatments do they provide? I have been reading about these programs for my brother"),
