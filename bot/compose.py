@@ -6,6 +6,7 @@ followed by its marker; suggestions are the corpus's own question-style headings
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -159,7 +160,14 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
                                    _lead_terms(sentence, analyzer), antecedent, label, heading))
-    out += [_list_unit(text, start, end, analyzer, heading) for start, end in _lists(text)]
+    for start, end in _lists(text):
+        unit = _list_unit(text, start, end, analyzer, heading)
+        if _PRONOUN_LEAD.match(unit.text):
+            # "This may include; Are they in-network...?": the list is what the sentence before it names
+            before = [i for i, ps in enumerate(out) if not ps.listed and ps.end <= unit.start]
+            if before:
+                unit = dataclasses.replace(unit, antecedent=before[-1])
+        out.append(unit)
     return tuple(out)
 
 

@@ -224,6 +224,15 @@ def test_a_list_is_one_sentence_with_its_lead_in(engine):
         "They are beneficial for individuals, including: Pregnant women; Adolescents; Women with children."]
 
 
+def test_a_list_led_in_by_this_refers_to_the_sentence_before_it(engine):
+    chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("H",), start=0, end=0, url=None,
+                          text="Programs offer several extra services beyond therapy. These include:\n"
+                               "- Yoga\n- Art therapy\n- Equine therapy")
+    sentences = compose.split_passage(chunk, engine.analyzer)
+    unit = next(s for s in sentences if s.listed)
+    assert unit.antecedent is not None and sentences[unit.antecedent].text.startswith("Programs offer")
+
+
 def test_a_question_about_a_list_item_gets_the_list(engine):
     answer, _ = _compose(engine, "is intensive outpatient a good option for pregnant women")
     assert "including: Those with psychiatric conditions; Pregnant women;" in answer
