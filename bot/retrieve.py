@@ -64,10 +64,23 @@ class Retriever:
             asked -= forms - set(self.analyzer.form_tokens(asking, query=True))
         known = self.__dict__.setdefault("_pairs", {})  # (subject, form) -> whether some passage has both
         asked_pairs = [(s, f) for s in subjects & asked for f in forms & asked]
+        by_sentence = self.analyzer.sentence_paired_subjects()
         for s, f in asked_pairs:
             if (s, f) not in known:
-                known[(s, f)] = any(s in ct and f in ct for ct in self.chunk_terms)
+                units = self._sentence_terms() if s in by_sentence else self.chunk_terms
+                known[(s, f)] = any(s in ct and f in ct for ct in units)
         return {s + f: 1.0 for s, f in asked_pairs if not known[(s, f)]}
+
+    def _sentence_terms(self) -> tuple[frozenset[str], ...]:
+        """Each sentence's terms with its section heading's, for the subjects paired sentence by sentence."""
+        found = self.__dict__.get("_sentences")
+        if found is None:
+            found = tuple(frozenset(self.analyzer.terms(chunk.text[a:b])) | heading
+                          for chunk in self.chunks
+                          for heading in [frozenset(self.analyzer.terms(" ".join(chunk.heading_path[-1:])))]
+                          for a, b in self.analyzer.sentence_spans(chunk.text))
+            self.__dict__["_sentences"] = found
+        return found
 
     def search(self, question: str, k: int = 10) -> SearchResult:
         """Top-k passages for a question; any input gives a result, never an exception."""

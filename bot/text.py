@@ -456,6 +456,7 @@ class Analyzer:
         self._vocabulary_stems()
         self._deletion_neighbourhood()
         self.paired_terms()
+        self.sentence_paired_subjects()
 
     def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
         """The index terms of [answered_together]'s subjects (a group, else a word's stem) and facts (a
@@ -468,6 +469,16 @@ class Analyzer:
                                        for n in table.get("forms", ()))
 
         return self._memo("_paired", "", terms)
+
+    def sentence_paired_subjects(self) -> frozenset[str]:
+        """[answered_together]'s subjects whose facts count only when one sentence (or its section's
+        heading) names the subject: a page on residential care that mentions detox and gives 30 to 90
+        days says nothing about how long detox takes."""
+        def terms(_: str) -> frozenset[str]:
+            names = self.answered_together.get("sentence_subjects", ())
+            return frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in names)
+
+        return self._memo("_sentence_paired", "", terms)
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""

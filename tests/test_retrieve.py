@@ -125,6 +125,8 @@ def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, fo
     # a fact may be a concept as well as a question form: whether something is covered
     ("is ketamine covered by insurance", "does insurance cover iop"),
     ("what percent of people relapse after finishing iop", "what percent of adults with mental illness have an addiction"),
+    # detox is paired sentence by sentence: the residential page's 30 to 90 days are not detox's length
+    ("how long does detox take", "how long does iop last"),
 ])
 def test_a_subject_and_a_fact_no_passage_gives_together_cost_confidence(engine, question, answered):
     # Every word matches somewhere; no passage gives PHP's cost, EMDR's price or a teen program's hours.
