@@ -122,6 +122,12 @@ def _leaving(found: list[str], message: str) -> bool:
 # IOPs?" -> "is it used in IOPs? cbt"). A short question naming no subject at all takes the previous
 # question's subjects ("subject": the "no_subject" rule).
 FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
+    # "can you explain that simpler?": the last question again, for a plainer answer
+    ("rephrase", r"\b(?:explain|say|put|word) (?:that|it|this)\b.{0,25}\b(?:simpler|simply|plainly|easier|again|differently|"
+                 r"other words|plain english|plain words)\b|^\W*(?:in )?(?:plain english|simpler|in simpler words|"
+                 r"dumb it down|eli5)\W*$|\bwhat do you mean\W*$", "again"),
+    # "sorry I meant outpatient, not inpatient": the last question, about what was meant
+    ("correction", r"\bi (?:meant|was asking about|was talking about)\b(?! (?:it|that|this|to)\b)", "correct"),
     ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
     ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
@@ -133,7 +139,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
      "append"),
     ("pronoun_lead", r"^\s*(?:is|are|was|does|do|did|can|could|will|would|should|has|have)\s+"
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
-    ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him)\b", "append"),
+    ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him|mine|yours|ours|theirs)\b",
+     "append"),
     ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
@@ -153,8 +160,9 @@ _OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|i
 # "what about PHP?" after a question about IOP swaps the level of care; "what about depression?" after
 # "can IOP help with PTSD?" swaps the condition, never the level of care.
 SUBJECTS: tuple[tuple[str, str], ...] = (
-    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?"),
-    ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"),
+    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?|(?:the )?intensive (?:one|version|kind|type)"),
+    ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"
+              r"|full[- ]day (?:one|version|kind|type|programs?|treatment)"),
     ("level", r"(?:inpatient |residential )?acute care"
               r"|(?:inpatient|residential|live-in)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"
               r"|rehab"),
@@ -217,7 +225,8 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
 _DISCOURSE = re.compile(r"^\s*(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
-                        r"|yeah|yes|thanks|thank you|thx|and now|now)\b[\s,.!:-]*", re.I)
+                        r"|yeah|yes|thanks|thank you|thx|and now|now|wow|yikes|geez|jeez|dang|damn|holy \w+|oh my god|omg"
+                        r"|no|nope|sorry)\b[\s,.!:-]*", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
                              "either".split())
@@ -365,12 +374,33 @@ def resolve(question: str, history: Sequence[str]) -> Resolution:
 def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, str] | None) -> str:
     if not rule or not previous:
         return question
+    if rule[1] == "again":
+        return _without_smalltalk(previous)
+    if rule[1] == "correct":
+        return _corrected(question, previous)
     if rule[1] == "both":
         both = list(dict.fromkeys(t.lower() for t in seen))[-2:]
         if len(both) == 2:  # the two subjects last met, whichever turns named them
             return f"{question.strip()} {' '.join(both)}"
         return combine(question, previous, "append")
     return combine(question, previous, rule[1])
+
+
+_MEANT = re.compile(r"\bi (?:meant|was asking about|was talking about)\s+(.*)", re.I)
+
+
+def _corrected(question: str, previous: str) -> str:
+    """The previous question about what the person meant: "how long is inpatient rehab" + "sorry I meant
+    intensive outpatient, not inpatient. what is it?" -> "how long is intensive outpatient what is it?"."""
+    said = _MEANT.search(question)
+    meant = re.split(r"\b(?:not|instead of|rather than)\b", said.group(1), maxsplit=1)[0] if said else ""
+    own = _SUBJECT_RE.search(meant)
+    if not own:
+        return f"{question.strip()} {_without_smalltalk(previous)}".strip()
+    rest = re.split(r"(?<=[.!?])\s+", said.group(1), maxsplit=1)[1:]  # a question after the correction
+    same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == subject_kind(own)), None)
+    base = (previous[:same.start()] + own.group(0) + previous[same.end():]) if same else f"{own.group(0)} {previous}"
+    return f"{base} {' '.join(rest)}".strip()
 
 
 def _swaps(question: str, previous: str) -> bool:

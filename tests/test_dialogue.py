@@ -137,6 +137,15 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what's emdr", "and ketamine?"], "ok back to the first one - what's it meant to treat", "what's it meant to treat emdr"),
     # a bare level of care with nothing of its kind to swap asks the last question about it
     (["what's the role of a psychiatrist"], "in iop specifically", "in iop specifically what's the role of a psychiatrist"),
+    # "I meant X" corrects the last question's subject; "explain that simpler" asks the last question again
+    (["I need info on partial hospitalization"], "wait no, I got it mixed up, I meant intensive outpatient. what is it?",
+     "I need info on intensive outpatient what is it?"),
+    (["whats the difference between iop and php"], "can you explain that simpler? im not a medical person",
+     "whats the difference between iop and php"),
+    (["what is iop"], "i mean is it like rehab?", "i mean is it like rehab? what is iop"),  # no correction
+    # an exclamation before the follow-up is no topic: "holy crap. and regular outpatient?"
+    (["how much is residential for a month"], "holy crap. and regular outpatient?", "how much is regular outpatient for a month"),
+    (["how often do you go to regular outpatient"], "ok and the intensive version?", "how often do you go to intensive version"),
     # a carried turn leaves its greeting behind: the evening is no aspect of the question
     (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
      "What sort of treatments do they provide? I have been reading about these programs for my brother"),
