@@ -44,7 +44,8 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                 r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
-    ("thanks", r"\b(?:thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
+    ("thanks", r"\b(?:thank(?:s| you) (?:so much |very much )?for (?:explaining|the (?:info|information|help|explanation|answer)s?"
+               r"|your help|helping)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
                r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was (?:very |most |really |so |super |extremely )?helpful)"

@@ -33,6 +33,7 @@ from bot import dialogue
     # a goodbye may say why, as long as it asks nothing
     ("gotta go, another call coming in", "goodbye"), ("ok they just called my name gotta go", "goodbye"),
     ("Thank you kindly, that was most helpful.", "thanks"), ("That will be all for today. Farewell.", "goodbye"),
+    ("thank you for explaining", "thanks"), ("thanks for the info", "thanks"),
     ("Am I speaking with a real person or a machine?", "identity"), ("what do you do", "identity"),
     ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"),
 ])
