@@ -230,7 +230,7 @@ _DISCOURSE = re.compile(r"^\s*(?:ok(?:ay)?|k|alright|all right|right|got it|i se
                         r"|no|nope|sorry)\b[\s,.!:-]*", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
-                             "either".split())
+                             "either just only ballpark roughly approximately estimate please pls exactly".split())
 
 
 def _without_discourse(question: str) -> str:
