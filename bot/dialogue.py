@@ -68,7 +68,8 @@ FILLER = frozenset(
     # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
-    "kindly friend buddy dear sir maam fr frfr seriously truly honestly today".split())
+    "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
+    "basically".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "
@@ -132,6 +133,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
     ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
+    # "like what should I walk away with?" after "what's the goal of the program?": the same, said again
+    ("elaboration", r"^\s*(?:like|i mean|as in|you mean)\b", "append"),
     # "what's the difference between those?" after "what is php" and "and iop?": both earlier subjects
     ("both", r"\b(?:differences?|different|differ|compare|comparison|better|worse|vs|versus|which (?:one|is|are)"
              r"|between (?:those|these|them|the two|both)|both)\b", "both"),

@@ -147,6 +147,10 @@ def test_a_full_question_has_no_followup_rule(question):
     # an exclamation before the follow-up is no topic: "holy crap. and regular outpatient?"
     (["how much is residential for a month"], "holy crap. and regular outpatient?", "how much is regular outpatient for a month"),
     (["how often do you go to regular outpatient"], "ok and the intensive version?", "how often do you go to intensive version"),
+    # "like ..." says the last question again in other words; "even" is no topic of its own
+    (["what's the goal of the program?"], "like what should I walk away with at the end?",
+     "like what should I walk away with at the end? what's the goal of the program"),
+    (["how common are iops"], "how many places even offer it", "how many places even offer it iops"),
     # a carried turn leaves its greeting behind: the evening is no aspect of the question
     (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
      "What sort of treatments do they provide? I have been reading about these programs for my brother"),
