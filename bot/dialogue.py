@@ -419,6 +419,10 @@ TOLD_MAX_CONTENT = 3
 MIN_STATEMENT_WORDS = 4  # "ptsd iop" is a lookup, not something told
 
 
+# "is there anything in between weekly therapy and that?": a longer question pointing at what was told
+_TOLD_POINTER = re.compile(r"\b(?:that|this|it|there|someone like (?:me|him|her|them)|like (?:his|hers|mine|that))\W*$", re.I)
+
+
 def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     """The question with the concepts the last turn told, when that turn was a statement, not a question.
 
@@ -428,7 +432,7 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     last = history[-1] if history else ""
     if (len(last.split()) < MIN_STATEMENT_WORDS or "?" in last or smalltalk_kind(last)
             or _OWN_QUESTION.match(_without_discourse(last.lower().replace("’", "'")))
-            or len(content_words(question)) > TOLD_MAX_CONTENT):
+            or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question)):
         return None
     carried = concepts(last)
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None

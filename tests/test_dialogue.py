@@ -184,6 +184,12 @@ def test_a_short_question_after_a_statement_carries_the_told_concepts():
     assert told.resolved == "can iop help anorexia" and told.rule == "told"
 
 
+def test_a_longer_question_ending_on_what_was_told_carries_it():
+    told = dialogue.told("is there anything in between weekly therapy and that?",
+                         ["she refuses to go anywhere near work"], _concepts)
+    assert told is not None and told.resolved.endswith("work")
+
+
 @pytest.mark.parametrize("history, question", [
     (["does anorexia get treated in iop?"], "can iop help"),  # a question, not something told
     (["anorexia iop"], "can iop help"),  # a lookup
