@@ -110,6 +110,10 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("what are the side effects of ketamine infusions", "#side_effects", "what is ketamine therapy"),
     ("what license does an iop therapist need", "#provider_business", "what expertise do the therapists have"),
     ("how many weeks will insurance usually approve iop for", "#insurance_rules", "does insurance cover iop"),
+    ("how long does alcohol withdrawal last", "#withdrawal_course", "how long does iop last"),
+    ("which journal published the nine-month study", "#source_details", "what did the nine-month study find"),
+    ("how do i do an intervention on my dad", "#intervention", "how do i get my dad into an iop"),
+    ("whats the usual copay for iop", "#insurance_rules", "will i have a copay or out of pocket costs"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
