@@ -243,6 +243,9 @@ def week_tokens(text: str) -> list[str]:
     return out
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _acronyms(text: str) -> set[str]:
     """Words typed in capitals ("is ECT part of it"), unless most of the message is ("HOW LONG IS IT")."""
     found = _ACRONYM.findall(text)
@@ -527,7 +530,8 @@ class Analyzer:
         "Xanax") the most, because the corpus that never mentions it probably does not answer it.
         """
         names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_names()) | _acronyms(text)
-        unknown = [w for w in self.unknown_words(text) if not w.isdigit()]
+        # a number says nothing about a topic, but a year the documents never name asks about that year
+        unknown = [w for w in self.unknown_words(text) if not w.isdigit() or _YEAR.fullmatch(w)]
         asked = self._asked_sentence_words(text) if unknown else None  # sentence splitting only when needed
         out = {word: self._specificity(word, names) * (1.0 if asked is None or word in asked else CONTEXT_SHARE)
                for word in unknown}

@@ -503,3 +503,9 @@ def test_a_letter_typed_alone_is_no_unknown_word(analyzer):
     assert "x" not in analyzer.unknown_words("is it 3x a week the whole time")
     assert "o" not in analyzer.unknown_words("how do i check my insurance w/o asking my mom")
     assert analyzer.unknown_words("zzzz")
+
+
+def test_a_year_the_documents_never_name_is_an_unknown_word(analyzer):
+    assert "2000" in analyzer.unknown_specificity("how many people got treated for substance abuse in 2000")
+    assert not analyzer.unknown_specificity("how many patients were treated from 2010 to 2019")  # the pages give these
+    assert not analyzer.unknown_specificity("is it 3 days a week")  # a plain number asks about no topic
