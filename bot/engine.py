@@ -20,7 +20,7 @@ from bot.chunk import chunk_all
 from bot.clean import clean_document, load_rules
 from bot.index import BM25Index
 from bot.models import Chunk, CleanedDocument, Document, SearchResult
-from bot.retrieve import Retriever
+from bot.retrieve import Retriever, sentence_terms
 from bot.settings import PACKAGE_DIR
 from bot.sources import LoadReport, load_folder
 from bot.text import Analyzer, load_forms, load_synonyms, train_sentence_splitter
@@ -80,7 +80,9 @@ class Engine:
         groups = [numbers[c.doc_id] for c in chunks] if int(settings["ONE_PASSAGE_PER_DOCUMENT"]) else None
         index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]),
                           groups)
-        retriever = Retriever(tuple(chunks), tuple(frozenset(t) for t in tokenized), index, analyzer)
+        chunk_terms = tuple(frozenset(t) for t in tokenized)
+        retriever = Retriever(tuple(chunks), chunk_terms, index, analyzer,
+                              sentence_terms(tuple(chunks), chunk_terms, analyzer))
         return cls(settings, tuple(documents), tuple(cleaned), tuple(chunks), analyzer, retriever, report)
 
     @classmethod

@@ -23,12 +23,25 @@ SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on t
 UNKNOWN_WEIGHT = 5.0  # an unknown word of full specificity weighs this many times the rarest known word
 
 
+def sentence_terms(chunks: tuple[Chunk, ...], chunk_terms: tuple[frozenset[str], ...],
+                   analyzer: Analyzer) -> tuple[frozenset[str], ...]:
+    """The terms of each sentence (with its section heading's) of the passages that name a subject paired
+    sentence by sentence ([answered_together] sentence_subjects): made once with the index, not on the
+    first question that needs them."""
+    subjects = analyzer.sentence_paired_subjects()
+    return tuple(frozenset(analyzer.terms(chunk.text[a:b])) | heading
+                 for chunk, terms in zip(chunks, chunk_terms) if subjects & terms
+                 for heading in [frozenset(analyzer.terms(" ".join(chunk.heading_path[-1:])))]
+                 for a, b in analyzer.sentence_spans(chunk.text))
+
+
 @dataclass
 class Retriever:
     chunks: tuple[Chunk, ...]
     chunk_terms: tuple[frozenset[str], ...]
     index: BM25Index
     analyzer: Analyzer
+    sentence_terms: tuple[frozenset[str], ...] = ()  # see sentence_terms()
 
     def _weight(self, term: str) -> float:
         t = self.index.vocabulary.get(term)
@@ -67,20 +80,9 @@ class Retriever:
         by_sentence = self.analyzer.sentence_paired_subjects()
         for s, f in asked_pairs:
             if (s, f) not in known:
-                units = self._sentence_terms() if s in by_sentence else self.chunk_terms
+                units = self.sentence_terms if s in by_sentence else self.chunk_terms
                 known[(s, f)] = any(s in ct and f in ct for ct in units)
         return {s + f: 1.0 for s, f in asked_pairs if not known[(s, f)]}
-
-    def _sentence_terms(self) -> tuple[frozenset[str], ...]:
-        """Each sentence's terms with its section heading's, for the subjects paired sentence by sentence."""
-        found = self.__dict__.get("_sentences")
-        if found is None:
-            found = tuple(frozenset(self.analyzer.terms(chunk.text[a:b])) | heading
-                          for chunk in self.chunks
-                          for heading in [frozenset(self.analyzer.terms(" ".join(chunk.heading_path[-1:])))]
-                          for a, b in self.analyzer.sentence_spans(chunk.text))
-            self.__dict__["_sentences"] = found
-        return found
 
     def search(self, question: str, k: int = 10) -> SearchResult:
         """Top-k passages for a question; any input gives a result, never an exception."""
