@@ -228,20 +228,16 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
-_DISCOURSE = re.compile(r"^\s*(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
+_DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
                         r"|yeah|yes|thanks|thank you|thx|and now|now|wow|yikes|geez|jeez|dang|damn|holy \w+|oh my god|omg"
-                        r"|no|nope|sorry)\b[\s,.!:-]*", re.I)
+                        r"|no|nope|sorry)\b[\s,.!:-]*)+", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
                              "either just only ballpark roughly approximately estimate please pls exactly".split())
 
 
 def _without_discourse(question: str) -> str:
-    for _ in range(3):
-        question, n = _DISCOURSE.subn("", question)
-        if not n:
-            break
-    return question
+    return _DISCOURSE.sub("", question, count=1)
 
 
 def _bare_subject(question: str) -> bool:
@@ -310,8 +306,7 @@ def combine(question: str, previous: str, action: str) -> str:
     if action == "substitute":
         stripped = _strip_lead(question)
         own = _SUBJECT_RE.search(stripped) if stripped else None
-        kind = subject_kind(own) if own else None
-        same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == kind), None)
+        same = _same_kind(own, previous)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(
             content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
@@ -358,7 +353,8 @@ def resolve(question: str, history: Sequence[str]) -> Resolution:
         rule = followup_rule(earlier)
         previous = _resolved(earlier, previous, seen, rule)
         first = first or previous
-        seen = [t for t in seen if t not in _subjects(previous)] + _subjects(previous)
+        named = _subjects(previous)
+        seen = [t for t in seen if t not in named] + named
     back = _BACK_TO_FIRST.search(question) if first else None
     if back:  # "ok back to the first one - what's it meant to treat?": about the first subject, whatever its words
         previous = first
@@ -402,15 +398,21 @@ def _corrected(question: str, previous: str) -> str:
     if not own:
         return f"{question.strip()} {_without_smalltalk(previous)}".strip()
     rest = re.split(r"(?<=[.!?])\s+", said.group(1), maxsplit=1)[1:]  # a question after the correction
-    same = next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == subject_kind(own)), None)
+    same = _same_kind(own, previous)
     base = (previous[:same.start()] + own.group(0) + previous[same.end():]) if same else f"{own.group(0)} {previous}"
     return f"{base} {' '.join(rest)}".strip()
 
 
+def _same_kind(own: re.Match | None, previous: str) -> re.Match | None:
+    """The previous question's first subject of ``own``'s kind: the one a follow-up's subject replaces."""
+    if own is None:
+        return None
+    return next((m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) == subject_kind(own)), None)
+
+
 def _swaps(question: str, previous: str) -> bool:
     """Whether the previous question has a subject of the kind the question names, to swap for it."""
-    own = _SUBJECT_RE.search(_strip_lead(question))
-    return bool(own) and any(subject_kind(m) == subject_kind(own) for m in _SUBJECT_RE.finditer(previous))
+    return _same_kind(_SUBJECT_RE.search(_strip_lead(question)), previous) is not None
 
 
 # A short question after the person told something ("my sister has anorexia" / "can iop help") is about
