@@ -188,6 +188,15 @@ def _lists(text: str) -> list[tuple[int, int]]:
             last_start, last = lines[j - 1]
             if sum(len(item.split()) for _, item in lines[i + 1:j]) <= MAX_LIST_WORDS:
                 spans.append((start, last_start + len(last)))
+        elif line.startswith("- ") and (i == 0 or not lines[i - 1][1].startswith("- ")):
+            # A list whose heading is its lead-in ("Group Therapy" over three kinds of group)
+            k = i + 1
+            while k < len(lines) and lines[k][1].startswith("- "):
+                k += 1
+            last_start, last = lines[k - 1]
+            if k - i >= 2 and sum(len(item.split()) for _, item in lines[i:k]) <= MAX_LIST_WORDS:
+                spans.append((start, last_start + len(last)))
+            j = k
         i = max(j, i + 1)
     return spans
 
@@ -195,16 +204,24 @@ def _lists(text: str) -> list[tuple[int, int]]:
 def _list_unit(text: str, start: int, end: int, analyzer, heading: frozenset[str] = frozenset()) -> PassageSentence:
     """A list read as one sentence: "…beneficial for individuals, including: Pregnant women; Adolescents"."""
     lines = text[start:end].split("\n")
+    if lines[0].startswith("- "):  # no lead-in: the items alone
+        lines = [""] + lines
     lead_in = lines[0].strip()
     sentences = analyzer.sentence_spans(lead_in)
     if len(sentences) > 1:  # the lead-in is the paragraph's last sentence
         lead_in = lead_in[sentences[-1][0]:]
     items = [_BULLET.sub("", line).strip().rstrip(".;") for line in lines[1:]]
-    rendered = lead_in + " " + " ".join(item if item.endswith("?") else item + ";" for item in items)
+    rendered = (lead_in + " " + " ".join(item if item.endswith("?") else item + ";" for item in items)).strip()
     rendered = rendered[:-1] + "." if rendered.endswith(";") else rendered
     begin = text.find(lead_in, start)
     return PassageSentence(begin, end, rendered, frozenset(analyzer.terms(rendered)),
-                           _lead_terms(lead_in, analyzer), None, heading=heading, listed=True)
+                           _lead_terms(lead_in, analyzer) if lead_in else _shared_lead(items, analyzer), None,
+                           heading=heading, listed=True)
+
+
+def _shared_lead(items: Sequence[str], analyzer) -> frozenset[str]:
+    """What a list without a lead-in is about: the terms its items all open on ("groups")."""
+    return frozenset.intersection(*(_lead_terms(item, analyzer) for item in items))
 
 
 def _lead_terms(sentence: str, analyzer) -> frozenset[str]:

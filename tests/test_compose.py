@@ -224,6 +224,20 @@ def test_a_list_is_one_sentence_with_its_lead_in(engine):
         "They are beneficial for individuals, including: Pregnant women; Adolescents; Women with children."]
 
 
+def test_a_list_under_its_heading_alone_is_one_sentence_about_what_its_items_share(engine):
+    chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("Group Therapy",), start=0, end=0,
+                          url=None, text="- Process groups for sharing experiences.\n"
+                                         "- Skills groups to teach coping skills.")
+    units = [s for s in compose.split_passage(chunk, engine.analyzer) if s.listed]
+    assert [u.text for u in units] == ["Process groups for sharing experiences; Skills groups to teach coping skills."]
+    assert "group" in units[0].lead and "process" not in units[0].lead
+
+
+def test_a_question_about_the_kinds_listed_gets_the_whole_list(engine):
+    answer, _ = _compose(engine, "what kinds of groups are there")
+    assert answer.count("groups") >= 3
+
+
 def test_a_list_led_in_by_this_refers_to_the_sentence_before_it(engine):
     chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("H",), start=0, end=0, url=None,
                           text="Programs offer several extra services beyond therapy. These include:\n"
