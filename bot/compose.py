@@ -155,7 +155,10 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         start = text.find(sentence, start) if sentence else start
         if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith(("?", ":", ";")):
             continue  # headings, questions and list lead-ins do not answer anything on their own
-        antecedent = len(out) - 1 if out and _PRONOUN_LEAD.match(sentence) else None
+        antecedent = None
+        if out and _PRONOUN_LEAD.match(sentence):
+            # "It works by…" after "It's a type of psychotherapy…": both are about what the last naming sentence named
+            antecedent = out[-1].antecedent if out[-1].antecedent is not None else len(out) - 1
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
