@@ -294,6 +294,11 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text) if subject_kind(m) in kinds))
 
 
+# A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
+_WEEKS = re.compile(r"\bweeks? \d+(?:\s*(?:-|to|and|&|or)\s*\d+)?\b"
+                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |few |couple of |\d )?(?:weeks?|months?)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -321,7 +326,9 @@ def combine(question: str, previous: str, action: str) -> str:
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)
     if own_aspect and subjects:
-        return f"{question.strip()} {' '.join(subjects)}".strip()
+        # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
+        stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
+        return f"{question.strip()} {' '.join(subjects)}{' ' + stage.group(0) if stage else ''}".strip()
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
     return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()

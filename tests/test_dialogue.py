@@ -132,6 +132,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
      "is it cheaper than regular outpatient therapy tho iop"),
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 and 10"),
+    # the stage of the program a question named stays with its subject; a follow-up naming its own does not
+    (["weeks 9 and 10 of iop"], "how many sessions then?", "how many sessions then? iop weeks 9 and 10"),
+    (["what happens in week 6 of iop"], "what about the first week?", "what about the first week? iop"),
     # "back to the first one" is about the conversation's first subject, not its last
     (["how many hours is iop a week", "and php?"], "going back to the first one, how many weeks does it go",
      "how many weeks does it go iop"),
