@@ -250,9 +250,27 @@ def _bare_subject(question: str) -> bool:
     return all(word in _FRAGMENT_EXTRAS for word in rest)
 
 
+# A turn made only of these asks for the last answer again, said more simply or shortly: "simpler pls",
+# "ok in normal words", "explain like i'm 5", "give me the short version". At least one word must ask it.
+_REPHRASE_ASKS = frozenset("simpler simple simply plain plainer plainly normal easier layman laymans layman's basic "
+                           "short shorter quick brief briefly summary summarize summarise nutshell tldr tl;dr eli5 "
+                           "5 five dumb differently rephrase reword".split())
+_REPHRASE_WORDS = _REPHRASE_ASKS | frozenset(
+    "ok okay so hmm um sorry please pls plz can could would you u me it that this give say explain put in the a an "
+    "bit little again just words word terms english language version way like i'm im i am kid child down more "
+    "other another for of thanks thx".split())
+
+
+def _asks_rephrase(question: str) -> bool:
+    tokens = re.findall(r"[\w';]+", question.lower())
+    return bool(tokens) and set(tokens) <= _REPHRASE_WORDS and bool(set(tokens) & _REPHRASE_ASKS)
+
+
 def followup_rule(question: str) -> tuple[str, str] | None:
     """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
     q = _without_discourse(question.lower().replace("’", "'"))
+    if _asks_rephrase(q):
+        return "rephrase", "again"
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
@@ -585,9 +603,11 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
 
     answer, citations = ("", ())
     if result.hits and result.confidence >= threshold:
+        max_words = int(settings["ANSWER_MAX_WORDS"])
+        if resolution.rule == "rephrase":  # "simpler pls", "the short version": the last answer, shorter
+            max_words //= 2
         answer, citations = compose.compose_answer(
-            resolution.resolved, terms, result, engine.analyzer, stats, int(settings["ANSWER_MAX_WORDS"]),
-            state.sentences)
+            resolution.resolved, terms, result, engine.analyzer, stats, max_words, state.sentences)
     extra = {"resolved_question": resolution.resolved}
     if not citations:
         return Reply(type="fallback", answer=compose.fallback_text(handoff), confidence=result.confidence,

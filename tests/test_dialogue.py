@@ -57,6 +57,9 @@ def test_a_question_of_substance_is_not_smalltalk(message):
     ("and outpatient?", "conjunction"), ("what about PHP?", "what_about"), ("how about for teens", "what_about"),
     ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"),
     ("do i need a referral?", "no_subject"),
+    # a turn made only of asking for it again, simpler or shorter, is a re-ask, however it is worded
+    ("simpler pls", "rephrase"), ("ok in normal words", "rephrase"), ("explain like i'm 5", "rephrase"),
+    ("give me the short version", "rephrase"), ("is there a shorter program", "no_subject"),
 ])
 def test_followup_rule(question, rule):
     assert dialogue.followup_rule(question)[0] == rule
