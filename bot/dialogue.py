@@ -328,6 +328,11 @@ def combine(question: str, previous: str, action: str) -> str:
     previous = previous.strip()
     if action == "substitute":
         stripped = _strip_lead(question)
+        stage, earlier = _WEEKS.search(stripped), _WEEKS.search(previous)
+        if stage and earlier and not _OWN_QUESTION.match(stripped) and len(
+                content_words(stripped[:stage.start()] + " " + stripped[stage.end():])) <= MAX_FRAGMENT_WORDS:
+            # "and the last 2 weeks?" after "what happens in weeks 9 and 10": the stage swapped
+            return previous[:earlier.start()] + stage.group(0) + previous[earlier.end():]
         own = _SUBJECT_RE.search(stripped) if stripped else None
         same = _same_kind(own, previous)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(

@@ -137,7 +137,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 and 10"),
     # the stage of the program a question named stays with its subject; a follow-up naming its own does not
     (["weeks 9 and 10 of iop"], "how many sessions then?", "how many sessions then? iop weeks 9 and 10"),
-    (["what happens in week 6 of iop"], "what about the first week?", "what about the first week? iop"),
+    (["weeks 9 and 10 of iop"], "how long is each one?", "how long is each one? iop weeks 9 and 10"),
+    (["what happens in week 6 of iop"], "what about the first week?", "what happens in first week of iop"),
+    (["how many sessions are there in weeks 9 and 10"], "and the last two weeks?",
+     "how many sessions are there in last two weeks"),
     # "back to the first one" is about the conversation's first subject, not its last
     (["how many hours is iop a week", "and php?"], "going back to the first one, how many weeks does it go",
      "how many weeks does it go iop"),
