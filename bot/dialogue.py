@@ -337,6 +337,10 @@ def combine(question: str, previous: str, action: str) -> str:
         same = _same_kind(own, previous)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(
             content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
+        if fragment and not same:
+            # "and the regular iop?" after "how long is the matrix model": the one subject asked about, whatever its kind
+            only = [m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) in CARRIED_KINDS]
+            same = only[0] if len(only) == 1 and subject_kind(own) in CARRIED_KINDS else None
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
         if own and same and not _OWN_QUESTION.match(stripped):
