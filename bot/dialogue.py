@@ -312,6 +312,7 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _SUBJECT_RE.finditer(text) if subject_kind(m) in kinds))
 
 
+_COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
 _WEEKS = re.compile(r"\bweeks? \d+(?:\s*(?:-|to|and|&|or)\s*\d+)?\b"
                     r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |few |couple of |\d )?(?:weeks?|months?)\b", re.I)
@@ -335,15 +336,17 @@ def combine(question: str, previous: str, action: str) -> str:
             return previous[:earlier.start()] + stage.group(0) + previous[earlier.end():]
         own = _SUBJECT_RE.search(stripped) if stripped else None
         same = _same_kind(own, previous)
-        fragment = own and not _OWN_QUESTION.match(stripped) and len(
-            content_words(stripped[:own.start()] + " " + stripped[own.end():])) <= MAX_FRAGMENT_WORDS
+        rest_words = content_words(stripped[:own.start()] + " " + stripped[own.end():]) if own else []
+        # "ok and iop, how is that different?" compares with the last subject rather than replacing it
+        fragment = own and not _OWN_QUESTION.match(stripped) and len(rest_words) <= MAX_FRAGMENT_WORDS \
+            and not _COMPARES.intersection(rest_words)
         if fragment and not same:
             # "and the regular iop?" after "how long is the matrix model": the one subject asked about, whatever its kind
             only = [m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) in CARRIED_KINDS]
             same = only[0] if len(only) == 1 and subject_kind(own) in CARRIED_KINDS else None
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
-        if own and same and not _OWN_QUESTION.match(stripped):
+        if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words):
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added
             rest = content_words(stripped[:own.start()] + " " + stripped[own.end():])
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest)}".strip()

@@ -94,6 +94,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? how much does iop cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
+    # a subject with a comparison compares it with the last one instead of replacing it
+    (["whats php"], "ok and iop, how is that different", "ok and iop, how is that different php"),
     # a bare subject of another kind swaps the one subject asked about
     (["how long is the matrix model"], "and the regular iop?", "how long is regular iop"),
     (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
