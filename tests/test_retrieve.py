@@ -114,6 +114,8 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("which journal published the nine-month study", "#source_details", "what did the nine-month study find"),
     ("how do i do an intervention on my dad", "#intervention", "how do i get my dad into an iop"),
     ("whats the usual copay for iop", "#insurance_rules", "will i have a copay or out of pocket costs"),
+    ("do the drug tests check for weed", "#test_panel", "do iops drug test"),
+    ("what if he shows up high to a session", "#program_rules", "does iop help with relapse"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
