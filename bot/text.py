@@ -124,6 +124,7 @@ TWO_EDIT_LENGTH = 7  # words this long may be corrected across two edits
 MAX_TYPO_LENGTH = 24  # longer "words" are never corrected: no English word is a typo that long
 COMMON_RANK = 300  # English words this frequent say little about a question's topic ("said", "whole")
 RARE_RANK = 30_000  # ... and from here on a word is as specific as one the dictionary lacks ("Xanax")
+RARE_TYPO_RATIO = 10  # a rare English word is a typo of a corpus word this many times commoner
 MIN_SPECIFICITY = 0.1
 CONTEXT_SHARE = 0.15  # an unknown word outside the asking sentence of a longer message weighs this share
 NARROWER_SHARE = 0.5  # a narrower word the corpus never uses weighs this share of an unknown word
@@ -497,8 +498,15 @@ class Analyzer:
         return [FORM_PREFIX + f.name for f in self.forms for _ in f.answer.finditer(flat)]
 
     def spell(self, word: str) -> str:
-        """A question word as the corpus would spell it: a real English word is never taken for a typo."""
-        return word if word in self.english else self.correct(word)
+        """A question word as the corpus would spell it: a real English word is never taken for a typo,
+        unless it is so rare that a far commoner corpus word one typo away is meant ("cheeper")."""
+        rank = self._english_rank(word)  # "tanking" is as common as "tank"
+        if rank is None:
+            return self.correct(word)
+        if rank <= RARE_RANK:
+            return word
+        meant = self.correct(word)
+        return meant if self.english.get(meant, RARE_RANK) * RARE_TYPO_RATIO <= rank else word
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of a question that the corpus has never seen, even after correction.

@@ -195,6 +195,12 @@ def test_typos_that_are_no_english_word_are_corrected(analyzer):
     assert analyzer.spell("insurence") == "insurance"
 
 
+@pytest.mark.parametrize("typo, word", [("cheeper", "cheaper"), ("tanking", "tanking"), ("prep", "prep")])
+def test_a_rare_english_word_one_typo_from_a_far_commoner_corpus_word_is_that_word(analyzer, typo, word):
+    # "cheeper" is in the dictionary, but so rare beside "cheaper" that a question means the cost word
+    assert analyzer.spell(typo) == word
+
+
 def test_unknown_names_weigh_more_than_common_words(analyzer):
     weights = analyzer.unknown_specificity("does Medicare pay if I said so, says my Aetna plan")
     assert weights["aetna"] == 1.0 and weights["medicare"] == 1.0
