@@ -318,6 +318,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         return []
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
+    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, analyzer)]
     top = result.hits[0].score if result.hits else 0.0
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
@@ -374,6 +375,27 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _head(text: str, analyzer) -> frozenset[str]:
+    """A list item's first word, analysed: what the item is ("Process" groups, "Skills" development groups)."""
+    first = re.findall(r"[A-Za-z][\w-]*", text[:40])[:1]
+    return frozenset(t for t in analyzer.terms(first[0], forms=False) if t[0] not in "#~") if first else frozenset()
+
+
+def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
+                        analyzer) -> bool:
+    """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
+    process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
+    if not unit.part.listed:
+        return False
+    items = [s for s in candidates if s is not unit and not s.part.listed and s.hit.chunk.id == unit.hit.chunk.id
+             and unit.start <= s.start and s.part.end <= unit.part.end]
+    if not items or _BULLET.sub("", unit.hit.chunk.text[unit.start:min(item.start for item in items)]):
+        return False  # a list with a lead-in: "Pregnant women" alone says nothing
+    # the item the question names by its first word ("Process groups for…"), not one it shares a word with
+    named = [item for item in items if _head(item.text, analyzer) & weights.keys()]
+    return len(named) == 1
 
 
 def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],

@@ -238,6 +238,11 @@ def test_a_question_about_the_kinds_listed_gets_the_whole_list(engine):
     assert answer.count("groups") >= 3
 
 
+def test_a_question_naming_one_item_of_a_list_gets_that_item(engine):
+    answer, _ = _compose(engine, "what's a process group")
+    assert answer.startswith("Process groups for sharing experiences") and "Skills development" not in answer
+
+
 def test_a_list_led_in_by_this_refers_to_the_sentence_before_it(engine):
     chunk = compose.Chunk(id="x:1", doc_id="x", title="T", heading_path=("H",), start=0, end=0, url=None,
                           text="Programs offer several extra services beyond therapy. These include:\n"
