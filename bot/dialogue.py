@@ -230,7 +230,7 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
                         r"|yeah|yes|thanks|thank you|thx|and now|now|wow|yikes|geez|jeez|dang|damn|holy \w+|oh my god|omg"
-                        r"|no|nope|sorry)\b[\s,.!:-]*)+", re.I)
+                        r"|no|nope|sorry|fine|well|understood|makes sense|noted)\b[\s,.!:-]*)+", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
                              "either just only ballpark roughly approximately estimate please pls exactly".split())

@@ -159,6 +159,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is iop"], "i mean is it like rehab?", "i mean is it like rehab? what is iop"),  # no correction
     # an exclamation before the follow-up is no topic: "holy crap. and regular outpatient?"
     (["how much is residential for a month"], "holy crap. and regular outpatient?", "how much is regular outpatient for a month"),
+    (["how much does PHP cost?"], "fine, what about IOP then", "how much does IOP then cost?"),
     (["how often do you go to regular outpatient"], "ok and the intensive version?", "how often do you go to intensive version"),
     # "like ..." says the last question again in other words; "even" is no topic of its own
     (["what's the goal of the program?"], "like what should I walk away with at the end?",
