@@ -163,6 +163,13 @@ def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     assert "start" in analyzer.terms("how do i start an iop", query=True)
 
 
+def test_the_last_weeks_are_the_end_of_a_program_not_how_long_it_lasts(analyzer):
+    end = analyzer.terms("what happens in the last two weeks", query=True)
+    assert "~aftercare" in end and "last" not in end
+    assert "last" in analyzer.terms("how long does iop last", query=True)
+    assert "last" in analyzer.terms("she finished rehab last week", query=True)  # last week is a date
+
+
 def test_a_frame_is_optional_and_read_from_its_form(tmp_path):
     path = tmp_path / "synonyms.toml"
     path.write_text('[forms.a]\nask = ["x"]\nanswer = ["y"]\n'
