@@ -122,12 +122,13 @@ ALL_HEADINGS = "\n".join(h for c in CLEANED.values() for s in c.sections for h i
     "Ambien", "childrenslymenetwork", "Warning message", "This form submits", "News Release", "Leave here",
     "This will close in", "Who Answers", "USA map", "Page Sources", "Reviewed by", "sources cited",
     "Related Articles", "provided below:", "top-tier IOP programs:", "โ€", "resurgencebehavioralhealth.com",
+    "Choosing the right IOP can be a pivotal step", "Intensive Outpatient Program Near Me",
 ])
 def test_noise_never_reaches_cleaned_text(noise):
     assert noise.lower() not in (ALL_TEXT + "\n" + ALL_HEADINGS).lower()
 
 
-@pytest.mark.parametrize("noise", ["Warning message", "Ambien", "Page Sources", "โ€"])
+@pytest.mark.parametrize("noise", ["Warning message", "Ambien", "Page Sources", "โ€", "Choosing the right IOP"])
 def test_noise_was_in_the_raw_pages(noise):
     """Guards the test above: it would pass vacuously if the corpus lost these pages."""
     assert any(noise in d.text for d in DOCUMENTS)
