@@ -15,6 +15,9 @@ from typing import Iterable, Mapping, Sequence
 from .models import Chunk, Citation, Hit, SearchResult
 
 MAX_SENTENCES = 3
+# The lexicon group of "what should I ask a program?": only such a question is answered by a question
+# the page lists for the reader to ask ("Are they in-network members of your insurance?").
+ASK_LIST = "~ask_list"
 CANDIDATE_HITS = 6  # passages whose sentences compete for the answer
 # Two sentences say the same thing when most of the shorter one's terms are in the longer one and
 # their terms overlap substantially overall (measured on the corpus: paraphrases score 0.6+/0.25+).
@@ -140,6 +143,7 @@ class PassageSentence:
     label: frozenset[str] = frozenset()
     heading: frozenset[str] = frozenset()  # terms of the passage's heading path, shared by its sentences
     listed: bool = False  # a list with its lead-in, rendered as one sentence ("including: A; B; C.")
+    to_ask: bool = False  # a listed question ("- Are they in-network?"): an answer only to what to ask
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
@@ -153,16 +157,21 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
             start += lead.end()
         sentence = text[start:end].strip()
         start = text.find(sentence, start) if sentence else start
-        if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith(("?", ":", ";")):
+        bullet = bool(lead and lead.group(0).strip())
+        to_ask = bullet and sentence.endswith("?")  # a question the page suggests asking a program
+        if words(sentence) < MIN_SENTENCE_WORDS or sentence.endswith((":", ";")) or (
+                sentence.endswith("?") and not to_ask):
             continue  # headings, questions and list lead-ins do not answer anything on their own
         antecedent = None
-        if out and _PRONOUN_LEAD.match(sentence):
+        if to_ask and out:  # "Are they in-network…?" is one of the questions the sentence before names
+            antecedent = next((i for i in range(len(out) - 1, -1, -1) if not out[i].to_ask), None)
+        elif out and _PRONOUN_LEAD.match(sentence):
             # "It works by…" after "It's a type of psychotherapy…": both are about what the last naming sentence named
             antecedent = out[-1].antecedent if out[-1].antecedent is not None else len(out) - 1
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
-                                   _lead_terms(sentence, analyzer), antecedent, label, heading))
+                                   _lead_terms(sentence, analyzer), antecedent, label, heading, to_ask=to_ask))
     for start, end in _lists(text):
         unit = _list_unit(text, start, end, analyzer, heading)
         if _PRONOUN_LEAD.match(unit.text):
@@ -275,10 +284,13 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     # "It" in a pronoun-led sentence is its antecedent's subject; a heading lends its topic only to a
     # sentence that matches or answers the question's kind: it makes no sentence relevant alone.
     heading_share = HEADING_SHARE if own > 0 or cues else 0.0
+    # Listed questions all share their lead-in's words ("questions to ask"): one borrows them only when
+    # its own words match the question as much as an average term ("Are they in-network…?" for insurance).
+    shared_floor = sum(weights.values()) / len(weights) if sentence.part.to_ask else 0.0
     context = 0.0
     for t, w in weights.items():
         if t not in sentence.terms:
-            in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms
+            in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms and own >= shared_floor
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = own + context
     mean = sum(weights.values()) / len(weights)
@@ -318,7 +330,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         return []
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
-    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, analyzer)]
+    asks_what_to_ask = ASK_LIST in weights
+    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, analyzer)
+                  and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)

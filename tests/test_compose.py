@@ -255,3 +255,9 @@ def test_a_list_led_in_by_this_refers_to_the_sentence_before_it(engine):
 def test_a_question_about_a_list_item_gets_the_list(engine):
     answer, _ = _compose(engine, "is intensive outpatient a good option for pregnant women")
     assert "including: Those with psychiatric conditions; Pregnant women;" in answer
+
+
+def test_a_question_the_page_lists_to_ask_answers_only_what_to_ask(engine):
+    asked, _ = _compose(engine, "what questions should i ask a program about insurance")
+    assert "Are they in-network members of your insurance?" in asked
+    assert "?" not in _compose(engine, "how long do people stay in an iop")[0]
