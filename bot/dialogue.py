@@ -69,7 +69,9 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically".split())
+    "basically "
+    # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
+    "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 
 SMALLTALK_REPLIES = {
     "greeting": "Hello! I can answer questions about intensive outpatient programs (IOPs) from a small set "

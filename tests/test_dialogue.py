@@ -36,6 +36,8 @@ from bot import dialogue
     ("thank you for explaining", "thanks"), ("thanks for the info", "thanks"),
     ("Am I speaking with a real person or a machine?", "identity"), ("what do you do", "identity"),
     ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"),
+    ("Good morning. I hope I am typing this in the correct place.", "greeting"),
+    ("Thank you kindly for your patience with me.", "thanks"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -48,6 +50,7 @@ def test_smalltalk_kind(message, kind):
     "can i talk to my counselor about iop", "night sessions?", "is anyone there who can tell me about iop costs",
     "gotta go, is iop covered by insurance", "bye, but how much is it", "later i want to know about php",
     "what do you do in iop", "who is responsible for paying", "whats up with iop hours",
+    "hi, is this the right place to ask about iop?", "hi my son is in iop",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
