@@ -138,7 +138,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     # "like what should I walk away with?" after "what's the goal of the program?": the same, said again
     ("elaboration", r"^\s*(?:like|i mean|as in|you mean)\b", "append"),
     # "what's the difference between those?" after "what is php" and "and iop?": both earlier subjects
-    ("both", r"\b(?:differences?|different|differ|compare|comparison|better|worse|vs|versus|which (?:one|is|are)"
+    ("both", r"\b(?:differences?|different|differ|compare|comparison|better|worse|vs|versus"
+             r"|which (?:one|is|are|has|have|offers?|gives?|costs?|takes?|lasts?|works?|needs?)"
              r"|between (?:those|these|them|the two|both)|both)\b", "both"),
     # "how many sessions a week at that point?" after "weeks 9 and 10": that point is the last question's
     ("stage", r"\b(?:at|by|during|in|from|after) (?:that|this|which) (?:point|stage|phase|time|week|weeks|part)\b",
@@ -178,7 +179,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
     ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
-    ("therapy", r"the matrix model|matrix model"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
+    ("therapy", r"(?:the )?matrix(?: model| approach| program| one)?"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
     ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
@@ -232,7 +233,7 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
                         r"|yeah|yes|thanks|thank you|thx|and now|now|wow|yikes|geez|jeez|dang|damn|holy \w+|oh my god|omg"
-                        r"|no|nope|sorry|fine|well|understood|makes sense|noted)\b[\s,.!:-]*)+", re.I)
+                        r"|no|nope|sorry|fine|well|understood|makes sense|noted|(?:go|going) back)\b[\s,.!:-]*)+", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
                              "either just only ballpark roughly approximately estimate please pls exactly".split())
@@ -256,11 +257,11 @@ def _bare_subject(question: str) -> bool:
 # "ok in normal words", "explain like i'm 5", "give me the short version". At least one word must ask it.
 _REPHRASE_ASKS = frozenset("simpler simple simply plain plainer plainly normal easier layman laymans layman's basic "
                            "short shorter quick brief briefly summary summarize summarise nutshell tldr tl;dr eli5 "
-                           "5 five dumb differently rephrase reword".split())
+                           "5 five dumb differently rephrase reword understand confused confusing".split())
 _REPHRASE_WORDS = _REPHRASE_ASKS | frozenset(
     "ok okay so hmm um sorry please pls plz can could would you u me it that this give say explain put in the a an "
     "bit little again just words word terms english language version way like i'm im i am kid child down more "
-    "other another for of thanks thx".split())
+    "other another for of thanks thx my not good is very don't dont didn't didnt get".split())
 
 
 def _asks_rephrase(question: str) -> bool:

@@ -63,6 +63,7 @@ def test_a_question_of_substance_is_not_smalltalk(message):
     # a turn made only of asking for it again, simpler or shorter, is a re-ask, however it is worded
     ("simpler pls", "rephrase"), ("ok in normal words", "rephrase"), ("explain like i'm 5", "rephrase"),
     ("give me the short version", "rephrase"), ("is there a shorter program", "no_subject"),
+    ("ok my english not good. more simple please", "rephrase"), ("i dont understand", "rephrase"),
 ])
 def test_followup_rule(question, rule):
     assert dialogue.followup_rule(question)[0] == rule
@@ -99,8 +100,11 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # a subject with a comparison compares it with the last one instead of replacing it
     (["whats php"], "ok and iop, how is that different", "ok and iop, how is that different php"),
+    (["inpatient vs iop"], "which has more medical care?", "which has more medical care? inpatient iop"),
+    (["what is iop", "how many hrs"], "wait go back, is it only for addiction?", "wait go back, is it only for addiction? iop"),
     # a bare subject of another kind swaps the one subject asked about
     (["how long is the matrix model"], "and the regular iop?", "how long is regular iop"),
+    (["how long is iop"], "and the matrix one?", "how long is matrix one"),
     (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
     # a longer "what about" still swaps its subject, and adds the rest
     (["does iop help with depression"], "what about for my 19 year old who has an eating disorder?",
