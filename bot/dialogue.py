@@ -42,7 +42,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
     ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl"
                 r"|good ?night|nite|^\W*night(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
-                r"|that'?s all (?:i|we) (?:needed|wanted|need|want)"
+                r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s| you) (?:so much |very much )?for (?:explaining|the (?:info|information|help|explanation|answer)s?"
                r"|your help|helping)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
@@ -69,7 +69,7 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically "
+    "basically exactly "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 

@@ -38,6 +38,7 @@ from bot import dialogue
     ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"),
     ("Good morning. I hope I am typing this in the correct place.", "greeting"),
     ("Thank you kindly for your patience with me.", "thanks"),
+    ("ok thanks, that's what I needed", "goodbye"), ("what are you exactly?", "identity"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -50,7 +51,7 @@ def test_smalltalk_kind(message, kind):
     "can i talk to my counselor about iop", "night sessions?", "is anyone there who can tell me about iop costs",
     "gotta go, is iop covered by insurance", "bye, but how much is it", "later i want to know about php",
     "what do you do in iop", "who is responsible for paying", "whats up with iop hours",
-    "hi, is this the right place to ask about iop?", "hi my son is in iop",
+    "hi, is this the right place to ask about iop?", "hi my son is in iop", "thats what i needed to know about iop costs",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
