@@ -133,6 +133,8 @@ def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, fo
     ("what percent of people relapse after finishing iop", "what percent of adults with mental illness have an addiction"),
     # detox is paired sentence by sentence: the residential page's 30 to 90 days are not detox's length
     ("how long does detox take", "how long does iop last"),
+    # so are teens: a page listing adolescents among those IOP helps, and giving hours elsewhere, gives no teen hours
+    ("minimum weekly hours for adolescent iop", "minimum weekly hours for iop"),
 ])
 def test_a_subject_and_a_fact_no_passage_gives_together_cost_confidence(engine, question, answered):
     # Every word matches somewhere; no passage gives PHP's cost, EMDR's price or a teen program's hours.
