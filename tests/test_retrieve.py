@@ -116,6 +116,8 @@ def test_nothing_to_find_has_zero_confidence(engine, question):
     ("whats the usual copay for iop", "#insurance_rules", "will i have a copay or out of pocket costs"),
     ("do the drug tests check for weed", "#test_panel", "do iops drug test"),
     ("what if he shows up high to a session", "#program_rules", "does iop help with relapse"),
+    ("can you help me write my resume", "#personal_task", "does iop help with finding a job"),
+    ("how many iop hours does the court require after a dui", "#legal_rights", "does iop work for people forced into it"),
 ])
 def test_a_kind_of_answer_no_passage_gives_costs_confidence(engine, question, form, answered):
     # The corpus says what DBT is, never who invented it; what groups do, never how many sit in one.
