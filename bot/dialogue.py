@@ -192,6 +192,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
 _SUBJECT_RE = re.compile(r"\b(?:" + "|".join(f"({p})" for _, p in SUBJECTS) + r")\b", re.I)
 CARRIED_KINDS = ("level", "therapy")
 _AFTER_THAT = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike|like|i mean|as in|you mean)\s"
+                         r"|\b(?:is|are|was|does|do) (?:that|this|it) (?:any )?(?:more|less|longer|shorter|cheaper|pricier"
+                         r"|higher|lower) than\b"
                          r"|\b(?:after|before|during|until|till) (?:that|this|it|it's|its|those|these)\b"
                          r"|\b(?:does|do|would) (?:that|this|it) compare\b|\bcompared? (?:to|with) (?:that|this|it)\b", re.I)
 
@@ -261,7 +263,7 @@ _REPHRASE_ASKS = frozenset("simpler simple simply plain plainer plainly normal e
 _REPHRASE_WORDS = _REPHRASE_ASKS | frozenset(
     "ok okay so hmm um sorry please pls plz can could would you u me it that this give say explain put in the a an "
     "bit little again just words word terms english language version way like i'm im i am kid child down more "
-    "other another for of thanks thx my not good is very don't dont didn't didnt get".split())
+    "other another for of thanks thx my not good is very don't dont didn't didnt get lol haha but ugh".split())
 
 
 def _asks_rephrase(question: str) -> bool:

@@ -64,7 +64,7 @@ def test_a_question_of_substance_is_not_smalltalk(message):
     # a turn made only of asking for it again, simpler or shorter, is a re-ask, however it is worded
     ("simpler pls", "rephrase"), ("ok in normal words", "rephrase"), ("explain like i'm 5", "rephrase"),
     ("give me the short version", "rephrase"), ("is there a shorter program", "no_subject"),
-    ("ok my english not good. more simple please", "rephrase"), ("i dont understand", "rephrase"),
+    ("ok my english not good. more simple please", "rephrase"), ("i dont understand", "rephrase"), ("lol ok but like in normal words", "rephrase"),
 ])
 def test_followup_rule(question, rule):
     assert dialogue.followup_rule(question)[0] == rule
@@ -103,6 +103,9 @@ def test_a_full_question_has_no_followup_rule(question):
     (["whats php"], "ok and iop, how is that different", "ok and iop, how is that different php"),
     (["inpatient vs iop"], "which has more medical care?", "which has more medical care? inpatient iop"),
     (["what is iop", "how many hrs"], "wait go back, is it only for addiction?", "wait go back, is it only for addiction? iop"),
+    # "is that more than X?" compares the last question's measure (its cost), not the subject alone
+    (["what does iop cost"], "is that more than outpatient?", "is that more than outpatient? what does iop cost"),
+    (["how long is iop"], "is it better than php?", "is it better than php? iop"),
     # a bare subject of another kind swaps the one subject asked about
     (["how long is the matrix model"], "and the regular iop?", "how long is regular iop"),
     (["how long is iop"], "and the matrix one?", "how long is matrix one"),
@@ -145,7 +148,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is php", "and iop?"], "wait whats the difference between those",
      "wait whats the difference between those php iop"),
     (["is iop expensive"], "is it cheaper than regular outpatient therapy tho",
-     "is it cheaper than regular outpatient therapy tho iop"),
+     "is it cheaper than regular outpatient therapy tho is iop expensive"),
     (["weeks 9 and 10"], "how many sessions a week at that point", "how many sessions a week at that point weeks 9 and 10"),
     # the stage of the program a question named stays with its subject; a follow-up naming its own does not
     (["weeks 9 and 10 of iop"], "how many sessions then?", "how many sessions then? iop weeks 9 and 10"),
