@@ -186,6 +186,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
     ("condition", r"eating disorders?"), ("condition", r"bipolar"),
     ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
+    ("condition", r"alcohol(?:ism)?|drinking|cocaine|coke|crack|meth(?:amphetamine)?|opioids?|opiates?|heroin|fentanyl"
+                  r"|painkillers|stimulants?|weed|marijuana|cannabis|gambling"),
     ("audience", r"teens?|teenagers?|adolescents?|young adults?|older adults?|seniors?|veterans?|women|men"),
 )
 # One group per subject, so a match names its kind (SUBJECTS' patterns have no groups of their own).
@@ -300,6 +302,7 @@ def _strip_lead(question: str) -> str:
     q = re.sub(r"\bsame (?:q|question|thing)\b", "", _without_discourse(question), flags=re.I)
     q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
                r"|and|also|plus|or|but|so|then)\b[\s,]*", "", q, flags=re.I)
+    q = re.sub(r"^\s*(?:(?:going|go|coming|come) )?back to\s+", "", q, flags=re.I)  # "and back to depression, ..."
     q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
 

@@ -130,6 +130,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["is iop ok for teens"], "what kind of family therapy do they do for them",
      "what kind of family therapy do they do for them iop teens"),
     (["is iop good for teens"], "and for women?", "is iop good for women"),
+    # a drug is a condition too: "that" after "iop for coke" is the cocaine use
+    (["my brother is in an iop for coke"], "which therapy is made for that", "which therapy is made for that iop coke"),
+    (["is iop for depression", "what about alcohol"], "and back to depression, what therapy would help",
+     "is iop for depression, what therapy would help"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? does iop work"),
     (["how long should iop last"], "why that long?", "why that long? how long should iop last"),
