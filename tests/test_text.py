@@ -209,9 +209,9 @@ def test_a_rare_english_word_one_typo_from_a_far_commoner_corpus_word_is_that_wo
 
 
 def test_unknown_names_weigh_more_than_common_words(analyzer):
-    weights = analyzer.unknown_specificity("does Medicare pay if I said so, says my Aetna plan")
+    weights = analyzer.unknown_specificity("does Medicare pay if I drive a car, says my Aetna plan")
     assert weights["aetna"] == 1.0 and weights["medicare"] == 1.0
-    assert weights["said"] < 0.5
+    assert weights["car"] < 0.5
 
 
 @pytest.mark.parametrize("question, place", [("best iop in chicago", "chicago"), ("iop in florida", "florida"),
