@@ -303,7 +303,7 @@ def _strip_lead(question: str) -> str:
     q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
                r"|and|also|plus|or|but|so|then)\b[\s,]*", "", q, flags=re.I)
     q = re.sub(r"^\s*(?:(?:going|go|coming|come) )?back to\s+", "", q, flags=re.I)  # "and back to depression, ..."
-    q = re.sub(r"^\s*(?:for|with|in|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
+    q = re.sub(r"^\s*(?:for|with|in|at|during|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
 
 

@@ -109,6 +109,7 @@ def test_a_full_question_has_no_followup_rule(question):
     # a bare subject of another kind swaps the one subject asked about
     (["how long is the matrix model"], "and the regular iop?", "how long is regular iop"),
     (["how long is iop"], "and the matrix one?", "how long is matrix one"),
+    (["equine therapy"], "at iop?", "at iop? equine therapy"),
     (["how much is iop roughly"], "same for regular outpatient?", "how much is regular outpatient roughly"),
     # a longer "what about" still swaps its subject, and adds the rest
     (["does iop help with depression"], "what about for my 19 year old who has an eating disorder?",
