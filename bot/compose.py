@@ -144,6 +144,7 @@ class PassageSentence:
     heading: frozenset[str] = frozenset()  # terms of the passage's heading path, shared by its sentences
     listed: bool = False  # a list with its lead-in, rendered as one sentence ("including: A; B; C.")
     to_ask: bool = False  # a listed question ("- Are they in-network?"): an answer only to what to ask
+    head: frozenset[str] = frozenset()  # terms of its first word: what a list item is ("Process" groups)
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
@@ -166,12 +167,14 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         if to_ask and out:  # "Are they in-network…?" is one of the questions the sentence before names
             antecedent = next((i for i in range(len(out) - 1, -1, -1) if not out[i].to_ask), None)
         elif out and _PRONOUN_LEAD.match(sentence):
-            # "It works by…" after "It's a type of psychotherapy…": both are about what the last naming sentence named
+            # "It works by…" after "It's a type of psychotherapy…": both are about what the last sentence
+            # naming something named
             antecedent = out[-1].antecedent if out[-1].antecedent is not None else len(out) - 1
         cell = _CELL_LABEL.match(sentence)
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
-                                   _lead_terms(sentence, analyzer), antecedent, label, heading, to_ask=to_ask))
+                                   _lead_terms(sentence, analyzer), antecedent, label, heading, to_ask=to_ask,
+                                   head=_head(sentence, analyzer) if bullet else frozenset()))
     for start, end in _lists(text):
         unit = _list_unit(text, start, end, analyzer, heading)
         if _PRONOUN_LEAD.match(unit.text):
@@ -213,7 +216,8 @@ def _lists(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _list_unit(text: str, start: int, end: int, analyzer, heading: frozenset[str] = frozenset()) -> PassageSentence:
+def _list_unit(text: str, start: int, end: int, analyzer,
+               heading: frozenset[str] = frozenset()) -> PassageSentence:
     """A list read as one sentence: "…beneficial for individuals, including: Pregnant women; Adolescents"."""
     lines = text[start:end].split("\n")
     if lines[0].startswith("- "):  # no lead-in: the items alone
@@ -290,7 +294,8 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     context = 0.0
     for t, w in weights.items():
         if t not in sentence.terms:
-            in_antecedent = sentence.antecedent is not None and t in sentence.antecedent.terms and own >= shared_floor
+            in_antecedent = (sentence.antecedent is not None and t in sentence.antecedent.terms
+                             and own >= shared_floor)
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = own + context
     mean = sum(weights.values()) / len(weights)
@@ -331,7 +336,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
     asks_what_to_ask = ASK_LIST in weights
-    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, analyzer)
+    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
@@ -394,21 +399,22 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
 def _head(text: str, analyzer) -> frozenset[str]:
     """A list item's first word, analysed: what the item is ("Process" groups, "Skills" development groups)."""
     first = re.findall(r"[A-Za-z][\w-]*", text[:40])[:1]
-    return frozenset(t for t in analyzer.terms(first[0], forms=False) if t[0] not in "#~") if first else frozenset()
+    if not first:
+        return frozenset()
+    return frozenset(t for t in analyzer.terms(first[0], forms=False) if t[0] not in "#~")
 
 
-def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
-                        analyzer) -> bool:
+def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> bool:
     """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
     process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
     if not unit.part.listed:
         return False
-    items = [s for s in candidates if s is not unit and not s.part.listed and s.hit.chunk.id == unit.hit.chunk.id
-             and unit.start <= s.start and s.part.end <= unit.part.end]
+    items = [s for s in candidates if s is not unit and not s.part.listed
+             and s.hit.chunk.id == unit.hit.chunk.id and unit.start <= s.start and s.part.end <= unit.part.end]
     if not items or _BULLET.sub("", unit.hit.chunk.text[unit.start:min(item.start for item in items)]):
         return False  # a list with a lead-in: "Pregnant women" alone says nothing
     # the item the question names by its first word ("Process groups for…"), not one it shares a word with
-    named = [item for item in items if _head(item.text, analyzer) & weights.keys()]
+    named = [item for item in items if item.part.head & weights.keys()]
     return len(named) == 1
 
 
