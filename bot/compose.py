@@ -187,7 +187,8 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
 
 
 def _lists(text: str) -> list[tuple[int, int]]:
-    """Spans of a list with its lead-in: a line ending in ':' or ';' and the bullet lines under it."""
+    """Spans of a list with its lead-in (a line ending in ':' or ';' and the bullet lines under it), or of a
+    list that opens the passage, whose heading is its lead-in ("Group Therapy" over three kinds of group)."""
     lines, offset, spans = [], 0, []
     for line in text.split("\n"):
         lines.append((offset, line))
@@ -195,23 +196,17 @@ def _lists(text: str) -> list[tuple[int, int]]:
     i = 0
     while i < len(lines):
         start, line = lines[i]
-        j = i + 1
+        bullet = line.startswith("- ")  # a run's first item: the rest of a run is skipped below
+        first = i if bullet else i + 1
+        j = first
         while j < len(lines) and lines[j][1].startswith("- "):
             j += 1
-        lead_in = line.rstrip().endswith((":", ";")) and not line.startswith("- ")
-        if lead_in and j - i >= 3:  # two items at least: one item is a sentence already
+        lead_in = not bullet and line.rstrip().endswith((":", ";"))
+        items = lines[first:j]
+        # two items at least: one item is a sentence already
+        if (bullet or lead_in) and len(items) >= 2 and sum(len(item.split()) for _, item in items) <= MAX_LIST_WORDS:
             last_start, last = lines[j - 1]
-            if sum(len(item.split()) for _, item in lines[i + 1:j]) <= MAX_LIST_WORDS:
-                spans.append((start, last_start + len(last)))
-        elif line.startswith("- ") and (i == 0 or not lines[i - 1][1].startswith("- ")):
-            # A list whose heading is its lead-in ("Group Therapy" over three kinds of group)
-            k = i + 1
-            while k < len(lines) and lines[k][1].startswith("- "):
-                k += 1
-            last_start, last = lines[k - 1]
-            if k - i >= 2 and sum(len(item.split()) for _, item in lines[i:k]) <= MAX_LIST_WORDS:
-                spans.append((start, last_start + len(last)))
-            j = k
+            spans.append((start, last_start + len(last)))
         i = max(j, i + 1)
     return spans
 

@@ -128,8 +128,7 @@ def _leaving(found: list[str], message: str) -> bool:
 FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     # "can you explain that simpler?": the last question again, for a plainer answer
     ("rephrase", r"\b(?:explain|say|put|word) (?:that|it|this)\b.{0,25}\b(?:simpler|simply|plainly|easier|again|differently|"
-                 r"other words|plain english|plain words)\b|^\W*(?:in )?(?:plain english|simpler|in simpler words|"
-                 r"dumb it down|eli5)\W*$|\bwhat do you mean\W*$", "again"),
+                 r"other words|plain english|plain words)\b|\bwhat do you mean\W*$", "again"),
     # "sorry I meant outpatient, not inpatient": the last question, about what was meant
     ("correction", r"\bi (?:meant|was asking about|was talking about)\b(?! (?:it|that|this|to)\b)", "correct"),
     ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
@@ -356,8 +355,7 @@ def combine(question: str, previous: str, action: str) -> str:
             return previous[:same.start()] + stripped + previous[same.end():]
         if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words):
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added
-            rest = content_words(stripped[:own.start()] + " " + stripped[own.end():])
-            return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest)}".strip()
+            return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone

@@ -468,7 +468,7 @@ class Analyzer:
         def terms(_: str) -> tuple[frozenset[str], frozenset[str]]:
             table = self.answered_together
             forms = {f.name for f in self.forms}
-            subjects = frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in table.get("subjects", ()))
+            subjects = frozenset(map(self._subject_term, table.get("subjects", ())))
             return subjects, frozenset(FORM_PREFIX + n if n in forms else SYNONYM_PREFIX + n
                                        for n in table.get("forms", ()))
 
@@ -480,9 +480,13 @@ class Analyzer:
         days says nothing about how long detox takes."""
         def terms(_: str) -> frozenset[str]:
             names = self.answered_together.get("sentence_subjects", ())
-            return frozenset(SYNONYM_PREFIX + n if n in self.synonyms else stem(n) for n in names)
+            return frozenset(map(self._subject_term, names))
 
         return self._memo("_sentence_paired", "", terms)
+
+    def _subject_term(self, name: str) -> str:
+        """The index term of an [answered_together] subject: its group's token, else the word's stem."""
+        return SYNONYM_PREFIX + name if name in self.synonyms else stem(name)
 
     def form_tokens(self, text: str, query: bool = False) -> list[str]:
         """For a question, the kinds of answer it asks for; for a passage, one token per answer it gives."""
