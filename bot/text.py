@@ -544,13 +544,15 @@ class Analyzer:
         names = {normalize(m) for m in _NAME.findall(text)} | (set(words(text)) & default_names()) | _acronyms(text)
         # a number says nothing about a topic, but a year the documents never name asks about that year
         unknown = [w for w in self.unknown_words(text) if not w.isdigit() or _YEAR.fullmatch(w)]
-        asked = self._asked_sentence_words(text) if unknown else None  # sentence splitting only when needed
-        out = {word: self._specificity(word, names) * (1.0 if asked is None or word in asked else CONTEXT_SHARE)
-               for word in unknown}
         # "the best antidepressant": the documents speak of medication, never of that kind of it.
-        if self.unseen_narrower:
-            out.update((w, NARROWER_SHARE * self._specificity(w, names))
-                       for w in self._read_question(text)[1] if w in self.unseen_narrower)
+        narrower = [w for w in self._read_question(text)[1] if w in self.unseen_narrower]
+        asked = self._asked_sentence_words(text) if unknown or narrower else None  # split only when needed
+
+        def share(word: str) -> float:
+            return 1.0 if asked is None or word in asked else CONTEXT_SHARE
+
+        out = {word: self._specificity(word, names) * share(word) for word in unknown}
+        out.update((w, NARROWER_SHARE * self._specificity(w, names) * share(w)) for w in narrower)
         return out
 
     def _asked_sentence_words(self, text: str) -> set[str] | None:

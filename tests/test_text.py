@@ -481,6 +481,14 @@ def test_an_unknown_word_of_the_askers_situation_weighs_less_than_one_in_the_que
     assert told == pytest.approx(CONTEXT_SHARE * asked)
 
 
+def test_a_narrower_word_of_the_askers_situation_weighs_less_too():
+    a = Analyzer(synonyms={"medication": ("medication", "meds")}, narrower={"medication": ("antidepressants",)})
+    a.learn_vocabulary(["Medication management is allowed in most programs."])
+    told = a.unknown_specificity("Do they handle meds? I'm on antidepressants.")["antidepressants"]
+    asked = a.unknown_specificity("Do they handle antidepressants?")["antidepressants"]
+    assert told == pytest.approx(CONTEXT_SHARE * asked)
+
+
 def test_threads_asking_at_once_on_a_fresh_analyzer_all_get_an_answer():
     # A server's threads meet an analyzer whose remembered tables are still empty: none may see half of one.
     import threading
