@@ -65,11 +65,11 @@ FILLER = frozenset(
     "all again too helped helpful help need some information info question questions have got "
     "talking there's here everyone guys folks again anyway much lol haha great cool good awesome nice perfect "
     "alright sure yes yeah yep no nope bot kind sort of mate chat site website app service "
-    # the other half of "are you a human or a bot?", and the frame of "can I talk to a person?"
+    # the other half of "are you a human or a bot?" (or "... or what"), and the frame of "can I talk to a person?"
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically exactly "
+    "basically exactly what something "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 

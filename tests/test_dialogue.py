@@ -35,7 +35,7 @@ from bot import dialogue
     ("Thank you kindly, that was most helpful.", "thanks"), ("That will be all for today. Farewell.", "goodbye"),
     ("thank you for explaining", "thanks"), ("thanks for the info", "thanks"),
     ("Am I speaking with a real person or a machine?", "identity"), ("what do you do", "identity"),
-    ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"),
+    ("yo whats up", "greeting"), ("who made u", "identity"), ("is this chatgpt lol", "identity"), ("are you a robot or what", "identity"),
     ("Good morning. I hope I am typing this in the correct place.", "greeting"),
     ("Thank you kindly for your patience with me.", "thanks"),
     ("ok thanks, that's what I needed", "goodbye"), ("what are you exactly?", "identity"),
