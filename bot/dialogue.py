@@ -235,7 +235,7 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
-                        r"|yeah|yes|thanks|thank you|thx|and now|now|wow|yikes|geez|jeez|dang|damn|holy \w+|oh my god|omg"
+                        r"|yeah|yes|thanks|thank you|thx|and now|now|wow|whoa|woah|yikes|geez|jeez|dang|damn|ugh|hm|huh|holy \w+|oh my god|omg"
                         r"|no|nope|sorry|fine|well|understood|makes sense|noted|(?:go|going) back)\b[\s,.!:-]*)+", re.I)
 # What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
@@ -321,8 +321,10 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
-_WEEKS = re.compile(r"\bweeks? \d+(?:\s*(?:-|to|and|&|or)\s*\d+)?\b"
-                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |few |couple of |\d )?(?:weeks?|months?)\b", re.I)
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
+                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |\d |three |four )?"
+                    r"(?:weeks?|months?)\b", re.I)
 
 
 def combine(question: str, previous: str, action: str) -> str:

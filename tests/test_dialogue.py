@@ -149,6 +149,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["living arrangements iop"], "inpatient?", "living arrangements inpatient"),
     (["iop hrs per week"], "ok and for inpatient?", "inpatient hrs per week"),
     (["outpatient cost per month?"], "ok what about iop", "iop cost per month?"),
+    (["how much is iop"], "whoa ok what about regular outpatient", "how much is regular outpatient"),
     (["what conditions does iop treat"], "depression specifically?", "depression specifically?"),  # nothing to swap
     # "those" after two subjects compares both, whichever turns named them
     (["what is php", "and iop?"], "wait whats the difference between those",
@@ -162,6 +163,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what happens in week 6 of iop"], "what about the first week?", "what happens in first week of iop"),
     (["how many sessions are there in weeks 9 and 10"], "and the last two weeks?",
      "how many sessions are there in last two weeks"),
+    (["what goes on in weeks nine and ten"], "and the last two weeks", "what goes on in last two weeks"),  # spelt out
     # "back to the first one" is about the conversation's first subject, not its last
     (["how many hours is iop a week", "and php?"], "going back to the first one, how many weeks does it go",
      "how many weeks does it go iop"),
