@@ -173,7 +173,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
               r"|(?:inpatient|residential|live-in)(?: (?:inpatient|residential))?(?: rehab| treatment| care| programs?)?"
               r"|rehab"),
     ("level", r"(?:standard |traditional |regular |normal )?outpatient(?: rehab| therapy| treatment| care| programs?)?"
-              r"|(?:regular|weekly|normal|ordinary|usual) (?:therapy|counseling|counselling)"),
+              r"|(?:regular|weekly|normal|ordinary|usual) (?:therapy|counseling|counselling)|op"),
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
@@ -320,6 +320,7 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
+_WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
@@ -364,6 +365,10 @@ def combine(question: str, previous: str, action: str) -> str:
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
         and not _AFTER_THAT.search(question)
     if own_aspect and subjects:
+        # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name
+        named = {s.lower() for s in _subjects(question, kinds)}
+        if len(subjects) > 1 and named & {s.lower() for s in subjects} and not _WEIGHS_UP.intersection(_tokens(question)):
+            subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
         return f"{question.strip()} {' '.join(subjects)}{' ' + stage.group(0) if stage else ''}".strip()

@@ -150,6 +150,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["iop hrs per week"], "ok and for inpatient?", "inpatient hrs per week"),
     (["outpatient cost per month?"], "ok what about iop", "iop cost per month?"),
     (["how much is iop"], "whoa ok what about regular outpatient", "how much is regular outpatient"),
+    # one of two subjects just compared, picked by name; a follow-up weighing one against the other keeps both
+    (["whats the difference between iop and op"], "and who is op for", "and who is op for"),
+    (["which is cheaper iop or outpatient"], "then why would anyone pay more for iop",
+     "then why would anyone pay more for iop iop outpatient"),
     (["what conditions does iop treat"], "depression specifically?", "depression specifically?"),  # nothing to swap
     # "those" after two subjects compares both, whichever turns named them
     (["what is php", "and iop?"], "wait whats the difference between those",
