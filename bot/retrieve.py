@@ -21,6 +21,7 @@ from bot.text import FORM_PREFIX, Analyzer
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
 SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
 UNKNOWN_WEIGHT = 5.0  # an unknown word of full specificity weighs this many times the rarest known word
+PHRASE_WORD_SHARE = 0.5  # a word of a phrase the passage matches only through the phrase's group counts this share
 
 
 def sentence_terms(chunks: tuple[Chunk, ...], chunk_terms: tuple[frozenset[str], ...],
@@ -49,11 +50,17 @@ class Retriever:
             return 0.0
         return max(float(self.index.idf[t]), 0.05)
 
-    def confidence(self, terms: list[str], unknown: dict[str, float], hit: Hit | None) -> float:
+    def confidence(self, terms: list[str], unknown: dict[str, float], hit: Hit | None,
+                   phrase_words: dict[str, frozenset[str]] | None = None) -> float:
+        """``phrase_words``: the words of each group a question names by a phrase. "my first day"
+        names the first week: a passage about the first week covers the phrase's words, if less
+        surely than one that uses them (PHRASE_WORD_SHARE)."""
         if hit is None or not terms:
             return 0.0
         weights = {t: self._weight(t) for t in set(terms)}
-        covered = sum(w for t, w in weights.items() if t in hit.matched)
+        through = {w for group, ws in (phrase_words or {}).items() if group in hit.matched for w in ws}
+        covered = sum(w if t in hit.matched else PHRASE_WORD_SHARE * w
+                      for t, w in weights.items() if t in hit.matched or t in through)
         unknown_weight = UNKNOWN_WEIGHT * float(self.index.idf.max()) * sum(unknown.values())
         total = sum(w for t, w in weights.items() if t in self.index.vocabulary) + unknown_weight
         if total <= 0:
@@ -97,5 +104,5 @@ class Retriever:
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
             for i, score in self.index.top(terms, max(1, k)))
-        confidence = self.confidence(terms, unknown, hits[0] if hits else None)
+        confidence = self.confidence(terms, unknown, hits[0] if hits else None, self.analyzer.phrase_words(text))
         return SearchResult(question, tuple(terms), hits, confidence)

@@ -394,6 +394,17 @@ class Analyzer:
         """The words of ``text`` that name one of the lexicon's concepts ("anorexia", "night shift")."""
         return [" ".join(phrase) for phrase, _ in self._phrase_matches(words(text))]
 
+    def phrase_words(self, question: str) -> dict[str, frozenset[str]]:
+        """The content words (stems) of each group a question names by a phrase of several words:
+        "my first day" -> {"~first_week": {"first", "day"}}."""
+        out: dict[str, frozenset[str]] = {}
+        for phrase, group in self._phrase_matches(self._framed(question)):
+            if len(phrase) > 1:
+                said = frozenset(stem(w) for w in phrase if w not in self.stopwords)
+                if said:  # "what do they do with u" names what to expect in words that are all stopwords
+                    out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | said
+        return out
+
     def _phrase_matches(self, tokens: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
         i = 0
         while i < len(tokens):

@@ -152,3 +152,16 @@ def test_a_fact_form_outside_the_asking_sentence_makes_no_pair(engine):
     terms = list(engine.search(question).terms)
     assert engine.retriever.unanswered_pairs(terms)  # read as one sentence, it would ask how often
     assert engine.retriever.unanswered_pairs(terms, question) == {}
+
+
+def test_a_phrase_matched_through_its_group_covers_its_words_at_a_share(engine):
+    # "my first day" names the first week; the passage about week 1 never says "first day".
+    question = "nervous about my first day, what do they do with u"
+    result = engine.search(question)
+    words = engine.analyzer.phrase_words(question)
+    assert words == {"~first_week": frozenset({"first", "day"})}
+    without = engine.retriever.confidence(list(result.terms), engine.analyzer.unknown_specificity(question),
+                                          result.hits[0])
+    assert "~first_week" in result.hits[0].matched and without < result.confidence
+    threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
+    assert result.confidence >= threshold
