@@ -4,7 +4,8 @@ The bound (CHUNK_MAX_WORDS, 100 words by default) keeps a passage to about half 
 what a citation card shows whole, and keeps passages comparable in length so BM25's length
 normalisation ranks them fairly. A section under the bound is one passage; a longer one is cut
 between paragraphs, keeping a list together with the sentence that introduces it; a single
-paragraph over the bound is cut between sentences.
+paragraph over the bound is cut between sentences. A list too long for one passage is cut between
+its items, and the passages that continue it carry its lead-in as context (indexed, never shown).
 """
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def chunk_id(doc_id: str, heading_path: tuple[str, ...], text: str) -> str:
     return f"{doc_id}:{digest}"
 
 
+def _list_lead_in(text: str, start: int) -> str:
+    """The lead-in line of the list a passage starting at ``start`` continues, or "" if it continues none."""
+    if not text.startswith("- ", start):
+        return ""
+    for a, b in _units(text):
+        if a < start < b:
+            first = text[a:text.find("\n", a)]
+            return "" if first.startswith("- ") else first
+    return ""
+
+
 def chunk_document(cleaned: CleanedDocument, max_words: int, sentence_spans: SentenceSpans) -> list[Chunk]:
     """Every passage of one cleaned document, in document order."""
     doc = cleaned.document
@@ -73,7 +85,8 @@ def chunk_document(cleaned: CleanedDocument, max_words: int, sentence_spans: Sen
             chunks.append(Chunk(
                 id=chunk_id(doc.id, section.heading_path, text), doc_id=doc.id, title=doc.title,
                 heading_path=section.heading_path, text=text,
-                start=section.start + start, end=section.start + end, url=doc.url))
+                start=section.start + start, end=section.start + end, url=doc.url,
+                context=_list_lead_in(section.text, start)))
     return chunks
 
 

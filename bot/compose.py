@@ -26,6 +26,7 @@ NEAR_DUPLICATE_JACCARD = 0.25
 MIN_SENTENCE_WORDS = 4
 # A list whose items add up to more words than this is a run of paragraphs, answered one by one.
 MAX_LIST_WORDS = 40
+ITEM_MATCH_SHARE = 0.5  # a listed question names what is asked when its own words weigh this share of a mean term
 
 # What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
 # forms (corpus/synonyms.toml): a sentence that gives that kind of answer gets CUE_BONUS.
@@ -145,6 +146,8 @@ class PassageSentence:
     listed: bool = False  # a list with its lead-in, rendered as one sentence ("including: A; B; C.")
     to_ask: bool = False  # a listed question ("- Are they in-network?"): an answer only to what to ask
     head: frozenset[str] = frozenset()  # terms of its first word: what a list item is ("Process" groups)
+    context: bool = False  # the lead-in of a list continued from the passage before: read, never an answer
+    item: bool = False  # a list item's line
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
@@ -152,6 +155,9 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
     text = chunk.text
     heading = frozenset(analyzer.terms(" ".join(chunk.heading_path)))
     out: list[PassageSentence] = []
+    if chunk.context:  # "...questions you might want to ask. This may include;" before "- What expertise...?"
+        out.append(PassageSentence(0, 0, chunk.context, frozenset(analyzer.terms(chunk.context)),
+                                   _lead_terms(chunk.context, analyzer), None, heading=heading, context=True))
     for start, end in analyzer.sentence_spans(text):
         lead = _BULLET.match(text[start:end])
         if lead:
@@ -164,8 +170,8 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
                 sentence.endswith("?") and not to_ask):
             continue  # headings, questions and list lead-ins do not answer anything on their own
         antecedent = None
-        if to_ask and out:  # "Are they in-network…?" is one of the questions the sentence before names
-            antecedent = next((i for i in range(len(out) - 1, -1, -1) if not out[i].to_ask), None)
+        if to_ask and out:  # "Are they in-network…?" is one of the questions the sentence before the list names
+            antecedent = next((i for i in range(len(out) - 1, -1, -1) if not out[i].item), None)
         elif out and _PRONOUN_LEAD.match(sentence):
             # "It works by…" after "It's a type of psychotherapy…": both are about what the last sentence
             # naming something named
@@ -174,10 +180,12 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         label = frozenset(t for t in analyzer.terms(cell.group(1)) if t.startswith("~")) if cell else frozenset()
         out.append(PassageSentence(start, start + len(sentence), sentence, frozenset(analyzer.terms(sentence)),
                                    _lead_terms(sentence, analyzer), antecedent, label, heading, to_ask=to_ask,
-                                   head=_head(sentence, analyzer) if bullet else frozenset()))
+                                   head=_head(sentence, analyzer) if bullet else frozenset(), item=bullet))
     for start, end in _lists(text):
         unit = _list_unit(text, start, end, analyzer, heading)
-        if _PRONOUN_LEAD.match(unit.text):
+        if start == 0 and chunk.context:  # the items of a list whose lead-in is the passage before's
+            unit = dataclasses.replace(unit, antecedent=0)
+        elif _PRONOUN_LEAD.match(unit.text):
             # "This may include; Are they in-network...?": the list is what the sentence before it names
             before = [i for i, ps in enumerate(out) if not ps.listed and ps.end <= unit.start]
             if before:
@@ -254,10 +262,10 @@ def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDAT
         if split is None:
             split = split_passage(hit.chunk, analyzer)
         mine: list[Sentence] = []
-        for i, ps in enumerate(split):
+        for ps in split:
             antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
-            mine.append(Sentence(rank, hit, ps, first=i == 0, antecedent=antecedent))
-        out += mine
+            mine.append(Sentence(rank, hit, ps, first=len(mine) == int(bool(hit.chunk.context)), antecedent=antecedent))
+        out += [s for s in mine if not s.part.context]
     return out
 
 
@@ -373,6 +381,19 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         chosen.append((sentence, []))
         covered |= set(weights) & sentence.terms
         budget -= words(sentence.text)
+        if asks_what_to_ask:
+            # "...a list of questions you might want to ask." answers "what should i ask?" with the questions
+            # the questions naming what the asker adds to "what should i ask" ("...about the therapists")
+            # first, then the list's own order
+            floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights)
+            items = sorted((c[3] for c in scored if c[3].part.to_ask and _introduced_by(c[3], sentence)),
+                           key=lambda c: (sum(w for t, w in weights.items() if t in c.terms and t not in sentence.terms)
+                                          < floor, c.hit.chunk.id != sentence.hit.chunk.id, c.start))
+            for item in items:
+                if len(chosen) < MAX_SENTENCES and words(item.text) <= budget and all(item is not c[0] for c in chosen):
+                    chosen.append((item, []))
+                    covered |= set(weights) & item.terms
+                    budget -= words(item.text)
         if "#comparison" in kinds and sentence.label:
             # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell.
             for cell in _sibling_cells(sentence, candidates, weights, chosen):
@@ -389,6 +410,12 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _introduced_by(item: Sentence, sentence: Sentence) -> bool:
+    """Whether a listed item is one the sentence introduces, in its passage or in one continuing its list."""
+    lead = item.antecedent
+    return lead is sentence or (lead is not None and lead.part.context and sentence.text in lead.text)
 
 
 def _head(text: str, analyzer) -> frozenset[str]:

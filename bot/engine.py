@@ -75,7 +75,7 @@ class Engine:
         analyzer.learn_vocabulary(c.text + "\n" + " ".join(c.heading_path) + ("\n" + c.title) * titled
                                   for c in chunks)
         tokenized = [analyzer.terms(c.title) * title_weight + analyzer.terms(" ".join(c.heading_path)) * weight
-                     + analyzer.terms(c.text) for c in chunks]
+                     + analyzer.terms(c.context) + analyzer.terms(c.text) for c in chunks]
         numbers = {d.id: n for n, d in enumerate(documents)}  # chunks come document by document
         groups = [numbers[c.doc_id] for c in chunks] if int(settings["ONE_PASSAGE_PER_DOCUMENT"]) else None
         index = BM25Index(tokenized, settings["BM25_VARIANT"], float(settings["BM25_K1"]), float(settings["BM25_B"]),

@@ -73,6 +73,10 @@ class Chunk:
     start: int  # character span in the document's cleaned text
     end: int
     url: str | None = None
+    # The lead-in of a list this passage continues ("...questions you might want to ask. This may include;"),
+    # when the list was too long for one passage: it lies in the passage before, and is indexed with this one
+    # so the items are found, and read, as what it introduces. Never shown as this passage's text.
+    context: str = ""
 
     @property
     def section(self) -> str:

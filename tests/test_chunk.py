@@ -100,6 +100,14 @@ def test_lead_in_and_list_in_one_chunk():
     assert "\n- " in chunk.text
 
 
+def test_a_list_cut_for_the_bound_carries_its_lead_in_on():
+    # "...questions you might want to ask. This may include;" heads nine items, too many for one passage
+    (first,) = [c for c in CHUNKS if "questions in mind that you might want to ask" in c.text]
+    (rest,) = [c for c in CHUNKS if c.text.startswith("- ") and "What expertise do the therapists have?" in c.text]
+    assert first.context == "" and rest.context == first.text.split("\n")[0]
+    assert all(not c.context for c in CHUNKS if not c.text.startswith("- "))
+
+
 def test_no_empty_chunks():
     assert all(c.text.strip() for c in CHUNKS)
 

@@ -261,3 +261,9 @@ def test_a_question_the_page_lists_to_ask_answers_only_what_to_ask(engine):
     asked, _ = _compose(engine, "what questions should i ask a program about insurance")
     assert "Are they in-network members of your insurance?" in asked
     assert "?" not in _compose(engine, "how long do people stay in an iop")[0]
+
+
+def test_what_to_ask_gets_the_questions_its_lead_in_names_even_from_the_passage_continuing_the_list(engine):
+    answer, _ = _compose(engine, "what should i ask about the therapists")
+    assert "you can also have a list of questions in mind" in answer
+    assert "What expertise do the therapists have?" in answer  # an item of the list's second passage
