@@ -40,8 +40,8 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\bis (?:this|it) (?:automated|a bot|an ai|a machine|a computer|a recording)\b"
                  r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
     ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl"
-                r"|good ?night|nite|^\W*night(?=\W*$)|gn"
-                r"|(?:gotta|got to|have to|need to) (?:go|run)|talk (?:to you )?(?:later|soon)"
+                r"|good ?night|nite|\bnight(?=\W*$)|gn"
+                r"|(?:gotta|got to|have to|need to|gonna|going to|about to) (?:go|run|head out)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s| you) (?:so much |very much )?for (?:explaining|the (?:info|information|help|explanation|answer)s?"
@@ -49,6 +49,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was (?:very |most |really |so |super |extremely )?helpful)"
+               r"|that'?s (?:very |really |so |super |extremely )?helpful"
                r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been))"
                r" (?:very |really |so |super )?helpful"
                r"|(?:you'?re|ur|you are|u r) (?:a |an )?(?:real |total |absolute )?(?:lifesaver|life saver|life-saver|star|gem|legend|angel))\b"),
