@@ -131,8 +131,10 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("rephrase", r"\b(?:explain|say|put|word) (?:that|it|this)\b.{0,25}\b(?:simpler|simply|plainly|easier|again|differently|"
                  r"other words|plain english|plain words)\b|\bwhat do you mean\W*$", "again"),
     # "sorry I meant outpatient, not inpatient": the last question, about what was meant
-    ("correction", r"\bi (?:meant|was asking about|was talking about)\b(?! (?:it|that|this|to)\b)", "correct"),
-    ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with))\b", "substitute"),
+    ("correction", r"\bi (?:meant|was asking about|was talking about)\b(?! (?:it|that|this|to)\b)"
+                   r"|\b(?:typo|i mistyped|autocorrected?)\b", "correct"),
+    ("what_about", r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:(?:question|q|thing) )?(?:but )?"
+                   r"(?:for|with))\b", "substitute"),
     ("conjunction", r"^\s*(?:and|also|plus|or|but|so|then)\b", "substitute"),
     ("compared", r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s", "append"),
     # "like what should I walk away with?" after "what's the goal of the program?": the same, said again
@@ -265,7 +267,9 @@ _REPHRASE_ASKS = frozenset("simpler simple simply plain plainer plainly normal e
 _REPHRASE_WORDS = _REPHRASE_ASKS | frozenset(
     "ok okay so hmm um sorry please pls plz can could would you u me it that this give say explain put in the a an "
     "bit little again just words word terms english language version way like i'm im i am kid child down more "
-    "other another for of thanks thx my not good is very don't dont didn't didnt get lol haha but ugh".split())
+    "other another for of thanks thx my not good is very don't dont didn't didnt get lol haha but ugh "
+    # "i asked what it IS. in plain english pls": the last question again, asked for plainly
+    "asked what".split())
 
 
 def _asks_rephrase(question: str) -> bool:
@@ -437,7 +441,8 @@ def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, st
     return combine(question, previous, rule[1])
 
 
-_MEANT = re.compile(r"\bi (?:meant|was asking about|was talking about)\s+(.*)", re.I)
+_MEANT = re.compile(r"\b(?:i (?:meant|was asking about|was talking about)|typo|i mistyped|autocorrected?)[\s,:.!-]+"
+                    r"(?:i meant\s+)?(.*)", re.I)
 
 
 def _corrected(question: str, previous: str) -> str:

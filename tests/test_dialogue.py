@@ -180,6 +180,9 @@ def test_a_full_question_has_no_followup_rule(question):
      "I need info on intensive outpatient what is it?"),
     (["whats the difference between iop and php"], "can you explain that simpler? im not a medical person",
      "whats the difference between iop and php"),
+    (["what's IOP"], "i asked what it IS. in plain english pls", "what's IOP"),
+    (["does insurance cover php"], "sorry typo, iop", "does insurance cover iop"),
+    (["how long is iop"], "same question but for php", "how long is php"),
     (["what is iop"], "i mean is it like rehab?", "i mean is it like rehab? what is iop"),  # no correction
     # an exclamation before the follow-up is no topic: "holy crap. and regular outpatient?"
     (["how much is residential for a month"], "holy crap. and regular outpatient?", "how much is regular outpatient for a month"),
