@@ -57,7 +57,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
                  r"|how (?:are|r) (?:you|u)(?: doing| today)?|what'?s up|wh?as+up|how'?s it going|(?:nice|good) to meet (?:you|u)"
                  r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)"
-                 r"|^\W*any(?:one|body)(?=\W*$))\b"),
+                 r"|^\W*any(?:one|body)(?=\W*$)|first time (?:using|on|here|trying|doing)(?: this| it| here)?)\b"),
 )
 SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
 FILLER = frozenset(
@@ -70,7 +70,7 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically exactly what something "
+    "basically exactly what something rn "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 
