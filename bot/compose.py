@@ -262,10 +262,11 @@ def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDAT
         if split is None:
             split = split_passage(hit.chunk, analyzer)
         mine: list[Sentence] = []
-        for ps in split:
+        lead = 1 if split and split[0].context else 0  # a continued list's lead-in comes first, never offered
+        for i, ps in enumerate(split):
             antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
-            mine.append(Sentence(rank, hit, ps, first=len(mine) == int(bool(hit.chunk.context)), antecedent=antecedent))
-        out += [s for s in mine if not s.part.context]
+            mine.append(Sentence(rank, hit, ps, first=i == lead, antecedent=antecedent))
+        out += mine[lead:]
     return out
 
 
@@ -339,6 +340,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
     asks_what_to_ask = ASK_LIST in weights
+    item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
     candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
@@ -383,12 +385,11 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         budget -= words(sentence.text)
         if asks_what_to_ask:
             # "...a list of questions you might want to ask." answers "what should i ask?" with the questions
-            # the questions naming what the asker adds to "what should i ask" ("...about the therapists")
-            # first, then the list's own order
-            floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights)
+            # it introduces: those naming what the asker adds ("...about the therapists") first, then the
+            # list's own order
             items = sorted((c[3] for c in scored if c[3].part.to_ask and _introduced_by(c[3], sentence)),
                            key=lambda c: (sum(w for t, w in weights.items() if t in c.terms and t not in sentence.terms)
-                                          < floor, c.hit.chunk.id != sentence.hit.chunk.id, c.start))
+                                          < item_floor, c.hit.chunk.id != sentence.hit.chunk.id, c.start))
             for item in items:
                 if len(chosen) < MAX_SENTENCES and words(item.text) <= budget and all(item is not c[0] for c in chosen):
                     chosen.append((item, []))
