@@ -267,3 +267,27 @@ def test_what_to_ask_gets_the_questions_its_lead_in_names_even_from_the_passage_
     answer, _ = _compose(engine, "what should i ask about the therapists")
     assert "you can also have a list of questions in mind" in answer
     assert "What expertise do the therapists have?" in answer  # an item of the list's second passage
+
+
+class _LengthCueAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one question form: "how long" asks for a length, "N weeks" gives one."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["#duration"] if forms and re.search(r"\d+ weeks", text) else [])
+
+    def form_tokens(self, text, query=False):
+        return ["#duration"] if "how long" in text.lower() else []
+
+
+def test_a_further_sentence_need_not_give_the_kind_of_answer_itself():
+    # "who decides how long...": the length, then who decides it, though that sentence gives no length
+    analyzer = _LengthCueAnalyzer()
+    chunk = make_chunk(1, "alpha", "Length", "Most people stay in an IOP for 12 weeks. "
+                                             "How long is ultimately decided by progress and the care team.")
+    question = "how long do people stay in an iop and who decided"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+    assert chosen == ["Most people stay in an IOP for 12 weeks.",
+                      "How long is ultimately decided by progress and the care team."]
