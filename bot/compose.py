@@ -38,6 +38,11 @@ LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 RANK_WEIGHT = 0.4  # share of a sentence's score that follows its passage's retrieval score
 MIN_NEW_TERMS = 3  # a sentence with fewer words than this beyond the question's says nothing new
+# A further sentence must score this share of the best one, or this lower share when it covers query terms
+# the chosen ones miss. Half the best keeps the how after the whether ("Call your insurance company..."
+# after "most health insurance policies cover IOPs" for how to find out what a plan covers); 0.6 dropped it.
+FURTHER_SHARE = 0.5
+FURTHER_NEW_SHARE = 0.35
 
 # Fixed "popular topics" for fallbacks and small talk, resolved to real headings at start-up.
 
@@ -368,7 +373,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             # A further sentence must be nearly as good, or cover query terms the others miss. It need not
             # give the question's kind of answer itself: "the length ... is determined by their progress"
             # after "most stay 12 weeks" is who decides how long (measured: 20 gold answers gained, 3 lost).
-            if score < 0.6 * best_score and not (new > 0 and score >= 0.35 * best_score):
+            if score < FURTHER_SHARE * best_score and not (new > 0 and score >= FURTHER_NEW_SHARE * best_score):
                 continue
             if words(sentence.text) > budget:
                 continue
