@@ -296,8 +296,9 @@ def test_a_further_sentence_need_not_give_the_kind_of_answer_itself():
 def test_a_further_sentence_half_as_good_as_the_best_is_kept():
     # The second sentence repeats two of the first's three query terms, late: a little over half its score.
     analyzer = FakeAnalyzer()
-    chunk = make_chunk(1, "alpha", "Programs", "Alpha beta gamma programs help many people recover. "
-                                               "Most clinics here also describe things like alpha and beta differently.")
+    chunk = make_chunk(1, "alpha", "Programs",
+                       "Alpha beta gamma programs help many people recover. "
+                       "Most clinics here also describe things like alpha and beta differently.")
     question = "alpha beta gamma"
     result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
     stats = compose.corpus_stats([chunk], analyzer)
