@@ -304,3 +304,16 @@ def test_a_further_sentence_half_as_good_as_the_best_is_kept():
     stats = compose.corpus_stats([chunk], analyzer)
     chosen = compose.select_sentences(result.terms, result, analyzer, stats, question, 80)
     assert len(chosen) == 2
+
+
+def test_a_sentence_of_a_passage_retrieved_at_half_the_best_keeps_three_quarters_of_its_score():
+    analyzer = FakeAnalyzer()
+    text = "Most programs run for several weeks in total"
+    chunk = make_chunk(1, "alpha", "Length", text)
+    part = compose.PassageSentence(0, len(text), text, frozenset(analyzer.terms(text)), frozenset(), None)
+    weights = {"programs": 1.0, "weeks": 1.0}
+
+    def score(hit_score):
+        return compose.score_sentence(compose.Sentence(1, Hit(chunk, hit_score), part), weights, (), 1.0, 80)
+
+    assert score(0.5) == pytest.approx(0.75 * score(1.0))
