@@ -317,3 +317,10 @@ def test_a_sentence_of_a_passage_retrieved_at_half_the_best_keeps_three_quarters
         return compose.score_sentence(compose.Sentence(1, Hit(chunk, hit_score), part), weights, (), 1.0, 80)
 
     assert score(0.5) == pytest.approx(0.75 * score(1.0))
+
+
+@pytest.mark.parametrize("question", ["should i ask about the therapists qualifications",
+                                      "is it ok to ask if they've treated people with the same problem as me"])
+def test_whether_to_ask_something_is_answered_with_the_questions_the_page_lists(engine, question):
+    answer, _ = _compose(engine, question)
+    assert "What expertise do the therapists have?" in answer or "the same health complications" in answer
