@@ -61,6 +61,8 @@ _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+# A list item opening on a phrase this short ("Case management & care coordination.") labels the rest of its line.
+LABEL_WORDS = 6
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
 HEADING_SHARE = 0.6  # ... and those met only in the passage's headings: a sentence is about its section's topic
 
@@ -180,6 +182,11 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
         antecedent = None
         if to_ask and out:  # "Are they in-network…?" is one of the questions the sentence before the list names
             antecedent = next((i for i in range(len(out) - 1, -1, -1) if not out[i].item), None)
+        elif (out and not bullet and out[-1].item and "\n" not in text[out[-1].end:start]
+              and words(out[-1].text) <= LABEL_WORDS):
+            # "- Case management & care coordination. A team of professionals that share...": the item's
+            # label names what the rest of its line explains
+            antecedent = len(out) - 1
         elif out and _PRONOUN_LEAD.match(sentence):
             # "It works by…" after "It's a type of psychotherapy…": both are about what the last sentence
             # naming something named

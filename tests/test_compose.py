@@ -324,3 +324,17 @@ def test_a_sentence_of_a_passage_retrieved_at_half_the_best_keeps_three_quarters
 def test_whether_to_ask_something_is_answered_with_the_questions_the_page_lists(engine, question):
     answer, _ = _compose(engine, question)
     assert "What expertise do the therapists have?" in answer or "the same health complications" in answer
+
+
+def test_a_list_items_short_label_is_what_the_rest_of_its_line_explains():
+    chunk = make_chunk(1, "alpha", "Services", "- Case management and care coordination. A team of professionals "
+                                               "shares the treatment plan with other physicians.\n"
+                                               "- Family therapy sessions. Relatives learn how to help.")
+    sentences = compose.split_passage(chunk, FakeAnalyzer())
+    texts = [s.text for s in sentences]
+    explained = sentences[texts.index("A team of professionals shares the treatment plan with other physicians.")]
+    assert explained.antecedent == texts.index("Case management and care coordination.")
+    # "Family therapy sessions." is too short to keep: the next line's sentence is not explained by the label
+    # of the item before it
+    relatives = sentences[texts.index("Relatives learn how to help.")]
+    assert relatives.antecedent is None
