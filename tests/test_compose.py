@@ -267,3 +267,74 @@ def test_what_to_ask_gets_the_questions_its_lead_in_names_even_from_the_passage_
     answer, _ = _compose(engine, "what should i ask about the therapists")
     assert "you can also have a list of questions in mind" in answer
     assert "What expertise do the therapists have?" in answer  # an item of the list's second passage
+
+
+class _LengthCueAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one question form: "how long" asks for a length, "N weeks" gives one."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["#duration"] if forms and re.search(r"\d+ weeks", text) else [])
+
+    def form_tokens(self, text, query=False):
+        return ["#duration"] if "how long" in text.lower() else []
+
+
+def test_a_further_sentence_need_not_give_the_kind_of_answer_itself():
+    # "who decides how long...": the length, then who decides it, though that sentence gives no length
+    analyzer = _LengthCueAnalyzer()
+    chunk = make_chunk(1, "alpha", "Length", "Most people stay in an IOP for 12 weeks. "
+                                             "How long is ultimately decided by progress and the care team.")
+    question = "how long do people stay in an iop and who decided"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+    assert chosen == ["Most people stay in an IOP for 12 weeks.",
+                      "How long is ultimately decided by progress and the care team."]
+
+
+def test_a_further_sentence_half_as_good_as_the_best_is_kept():
+    # The second sentence repeats two of the first's three query terms, late: a little over half its score.
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", "Programs",
+                       "Alpha beta gamma programs help many people recover. "
+                       "Most clinics here also describe things like alpha and beta differently.")
+    question = "alpha beta gamma"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+    chosen = compose.select_sentences(result.terms, result, analyzer, stats, question, 80)
+    assert len(chosen) == 2
+
+
+def test_a_sentence_of_a_passage_retrieved_at_half_the_best_keeps_three_quarters_of_its_score():
+    analyzer = FakeAnalyzer()
+    text = "Most programs run for several weeks in total"
+    chunk = make_chunk(1, "alpha", "Length", text)
+    part = compose.PassageSentence(0, len(text), text, frozenset(analyzer.terms(text)), frozenset(), None)
+    weights = {"programs": 1.0, "weeks": 1.0}
+
+    def score(hit_score):
+        return compose.score_sentence(compose.Sentence(1, Hit(chunk, hit_score), part), weights, (), 1.0, 80)
+
+    assert score(0.5) == pytest.approx(0.75 * score(1.0))
+
+
+@pytest.mark.parametrize("question", ["should i ask about the therapists qualifications",
+                                      "is it ok to ask if they've treated people with the same problem as me"])
+def test_whether_to_ask_something_is_answered_with_the_questions_the_page_lists(engine, question):
+    answer, _ = _compose(engine, question)
+    assert "What expertise do the therapists have?" in answer or "the same health complications" in answer
+
+
+def test_a_list_items_short_label_is_what_the_rest_of_its_line_explains():
+    chunk = make_chunk(1, "alpha", "Services", "- Case management and care coordination. A team of professionals "
+                                               "shares the treatment plan with other physicians.\n"
+                                               "- Family therapy sessions. Relatives learn how to help.")
+    sentences = compose.split_passage(chunk, FakeAnalyzer())
+    texts = [s.text for s in sentences]
+    explained = sentences[texts.index("A team of professionals shares the treatment plan with other physicians.")]
+    assert explained.antecedent == texts.index("Case management and care coordination.")
+    # "Family therapy sessions." is too short to keep: the next line's sentence is not explained by the label
+    # of the item before it
+    relatives = sentences[texts.index("Relatives learn how to help.")]
+    assert relatives.antecedent is None
