@@ -333,6 +333,19 @@ _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*
                     r"(?:weeks?|months?)\b", re.I)
 
 
+# "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on
+# that?"), points at what the last question asked, not only at the program it named; a question naming
+# its own program ("and outpatient therapy, how much is that?") points at that program, and after a turn
+# that told something ("he did 4 weeks of iop") the point is the asker's own.
+def _asks(text: str) -> bool:
+    """Whether a turn asks something ("is iop effective"), rather than tells ("he did 4 weeks of iop")."""
+    return "?" in text or bool(_OWN_QUESTION.match(_without_discourse(_without_smalltalk(text).lower())))
+
+
+_THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that|this)\b(?! (?:one|program|place|kind|type|level|therapy)\b)"
+                         r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -376,7 +389,10 @@ def combine(question: str, previous: str, action: str) -> str:
             subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
-        return f"{question.strip()} {' '.join(subjects)}{' ' + stage.group(0) if stage else ''}".strip()
+        # "any actual research on that?" after "is iop effective": "that" is the last question's point
+        point = [w for w in topic_words(_without_smalltalk(previous)) if w not in ' '.join(subjects).lower().split()] \
+            if _THAT_POINT.search(question) and not named and _asks(previous) else []
+        return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
     return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()

@@ -129,6 +129,13 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is outpatient therapy"], "how is iop different from php", "how is iop different from php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop what does outpatient cost"),
+    # "that" standing alone points at the last question's point, not only at its program
+    (["whats the average iop cost"], "is that per week?", "is that per week? iop average cost"),
+    (["is iop effective"], "any actual research on that?", "any actual research on that? iop effective"),
+    # ... but not when the question names its own program, or the last turn told rather than asked
+    (["is iop covered by insurance"], "and what about outpatient therapy, how much is that",
+     "and what about outpatient therapy, how much is that iop"),
+    (["he did 4 weeks of iop and wants to quit now"], "is that long enough", "is that long enough iop"),
     # "for that" points at the condition as well: it is carried with the level of care
     (["can iop help with ptsd"], "what therapy do they use for that?", "what therapy do they use for that? iop ptsd"),
     (["is iop ok for teens"], "what kind of family therapy do they do for them",
