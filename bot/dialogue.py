@@ -150,7 +150,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him|mine|yours|ours|theirs)\b",
      "append"),
-    ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
+    # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
+    ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )
@@ -233,6 +234,7 @@ def topic_words(text: str) -> list[str]:
     return [t for t in content_words(text) if t not in stop]
 
 
+_BARE = re.compile(r"^\W*how (?:come|so)\W*$", re.I)  # asks no aspect of its own, whatever "come" weighs
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
 
 
@@ -381,7 +383,7 @@ def combine(question: str, previous: str, action: str) -> str:
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
-        and not _AFTER_THAT.search(question)
+        and not _AFTER_THAT.search(question) and not _BARE.match(question)
     if own_aspect and subjects:
         # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name
         named = {s.lower() for s in _subjects(question, kinds)}

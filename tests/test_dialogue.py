@@ -129,6 +129,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is outpatient therapy"], "how is iop different from php", "how is iop different from php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop what does outpatient cost"),
+    # "how come?" is a bare "why?": the whole last question
+    (["do iops run in the evenings"], "how come?", "how come? do iops run in the evenings"),
     # "that" standing alone points at the last question's point, not only at its program
     (["whats the average iop cost"], "is that per week?", "is that per week? iop average cost"),
     (["is iop effective"], "any actual research on that?", "any actual research on that? iop effective"),
