@@ -235,6 +235,19 @@ def topic_words(text: str) -> list[str]:
 
 
 _BARE = re.compile(r"^\W*how (?:come|so)\W*$", re.I)  # asks no aspect of its own, whatever "come" weighs
+# "how do i find out for sure?" after "does insurance cover iop": learning the last answer for oneself is
+# no aspect of its own, the last question is still what is asked (after a question: what a turn told,
+# "we have aetna", is no question to learn the answer of)
+_LEARNING = frozenset("out figure sure certain check verify confirm know exactly actually".split())
+
+
+def _only_learning(question: str) -> bool:
+    words = set(topic_words(question))
+    if re.search(r"\b(?:find|finding|finds) out\b", question, re.I):
+        words.discard("find")  # learning, where "find one" is finding a program
+    return bool(topic_words(question)) and words <= _LEARNING
+
+
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
 
 
@@ -383,7 +396,8 @@ def combine(question: str, previous: str, action: str) -> str:
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
-        and not _AFTER_THAT.search(question) and not _BARE.match(question)
+        and not _AFTER_THAT.search(question) and not _BARE.match(question) \
+        and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
         # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name
         named = {s.lower() for s in _subjects(question, kinds)}

@@ -129,6 +129,10 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is outpatient therapy"], "how is iop different from php", "how is iop different from php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop what does outpatient cost"),
+    # learning the last answer for oneself asks the last question again; finding a program is an aspect
+    (["does insurance cover iop"], "ok how do i find out for sure", "ok how do i find out for sure does insurance cover iop"),
+    (["do iops have age limits"], "how would i find out", "how would i find out do iops have age limits"),
+    (["what is iop"], "how do i find one", "how do i find one iop"),
     # "how come?" is a bare "why?": the whole last question
     (["do iops run in the evenings"], "how come?", "how come? do iops run in the evenings"),
     # "that" standing alone points at the last question's point, not only at its program
