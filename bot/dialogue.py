@@ -316,11 +316,19 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     return None
 
 
+_ASKS_AFTER = re.compile(r"[,.;:!-]\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could|will|would)\b",
+                         re.I)
+
+
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
     q = re.sub(r"\bsame (?:q|question|thing)\b", "", _without_discourse(question), flags=re.I)
-    q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
-               r"|and|also|plus|or|but|so|then)\b[\s,]*", "", q, flags=re.I)
+    lead = (r"\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
+            r"|and|also|plus|or|but|so|then)\b[\s,]*")
+    # the leads may stack ("and what about iop?"), unless what follows asks a question of its own: "and
+    # what about inpatient rehab, what does that cost?" is that question, about inpatient rehab
+    stacked = re.sub(f"^(?:{lead})+", "", q, flags=re.I)
+    q = re.sub(f"^{lead}", "", q, flags=re.I) if _ASKS_AFTER.search(stacked) else stacked
     q = re.sub(r"^\s*(?:(?:going|go|coming|come) )?back to\s+", "", q, flags=re.I)  # "and back to depression, ..."
     q = re.sub(r"^\s*(?:for|with|in|at|during|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")

@@ -133,6 +133,11 @@ def test_a_full_question_has_no_followup_rule(question):
     (["does insurance cover iop"], "ok how do i find out for sure", "ok how do i find out for sure does insurance cover iop"),
     (["do iops have age limits"], "how would i find out", "how would i find out do iops have age limits"),
     (["what is iop"], "how do i find one", "how do i find one iop"),
+    # stacked leads still make a fragment; a question of its own after the subject keeps its own words
+    (["what is inpatient rehab", "what level of supervision is that"], "and what about iop",
+     "what level of supervision is that iop"),
+    (["does insurance cover iop?"], "and what about inpatient rehab, what does that cost?",
+     "and what about inpatient rehab, what does that cost? iop"),
     # "how come?" is a bare "why?": the whole last question
     (["do iops run in the evenings"], "how come?", "how come? do iops run in the evenings"),
     # "that" standing alone points at the last question's point, not only at its program
