@@ -439,8 +439,19 @@ _BACK_TO_FIRST = re.compile(r"(?:\b(?:ok|okay|so|going|go|coming|circling)\s+)*\
                             r"[\s,.:;-]*", re.I)
 
 
+# "one more q, does it work for depression too": announcing another question asks nothing ("one", "more")
+_ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+)*one (?:more|last)"
+                       r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
+    asked, question = question, _ONE_MORE.sub("", question) or question
+    resolution = _resolve(question, history)
+    return dataclasses.replace(resolution, question=asked)
+
+
+def _resolve(question: str, history: Sequence[str]) -> Resolution:
     previous, seen, first = "", [], ""  # the last question as resolved, the subjects met (latest last), the first
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():

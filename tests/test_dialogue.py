@@ -367,3 +367,15 @@ def test_a_question_after_stacked_leads_keeps_its_own_words():
     # "what does that cost" is asked of inpatient rehab, not swapped into "does insurance cover ..."
     resolved = dialogue.resolve("and what about inpatient rehab, what does that cost?", ["does insurance cover iop?"]).resolved
     assert resolved.startswith("and what about inpatient rehab, what does that cost?")
+
+
+@pytest.mark.parametrize("question, resolved", [
+    ("one more q, does it work for depression too", "does it work for depression too"),
+    ("actually, one more - what is CBT", "what is CBT"),
+    # "one more week" asks for more time, and "one more thing" alone says nothing else
+    ("can she do one more week?", "can she do one more week?"), ("one more week?", "one more week?"),
+    ("one more thing", "one more thing"),
+])
+def test_announcing_another_question_is_not_searched(question, resolved):
+    resolution = dialogue.resolve(question, ["thanks"])
+    assert resolution.resolved == resolved and resolution.question == question
