@@ -320,6 +320,9 @@ _ASKS_AFTER = re.compile(r"[,.;:!-]\s*(?:what|whats|what's|how|why|when|where|wh
                          re.I)
 
 
+_WH_AFTER = re.compile(r"\b(?:what|whats|what's|how|why|when|where|which)\b", re.I)
+
+
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
     q = re.sub(r"\bsame (?:q|question|thing)\b", "", _without_discourse(question), flags=re.I)
@@ -397,8 +400,10 @@ def combine(question: str, previous: str, action: str) -> str:
             same = only[0] if len(only) == 1 and subject_kind(own) in CARRIED_KINDS else None
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
-        if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words):
-            # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added
+        if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words) \
+                and not _WH_AFTER.search(stripped[own.end():]):
+            # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
+            # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)

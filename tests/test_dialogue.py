@@ -379,3 +379,11 @@ def test_a_question_after_stacked_leads_keeps_its_own_words():
 def test_announcing_another_question_is_not_searched(question, resolved):
     resolution = dialogue.resolve(question, ["thanks"])
     assert resolution.resolved == resolved and resolution.question == question
+
+
+@pytest.mark.parametrize("history, question", [
+    (["what is iop"], "and after iop whats the next step down?"),
+    (["outpatient cost?"], "and for iop, how long does that price cover"),
+])
+def test_a_subject_followed_by_a_question_of_its_own_is_not_swapped_in(history, question):
+    assert dialogue.resolve(question, history).resolved.startswith(question)
