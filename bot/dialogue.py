@@ -150,7 +150,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him|mine|yours|ours|theirs)\b",
      "append"),
-    ("bare", r"^\W*(?:how|why|when|where|who|which|what)\W*$", "append"),
+    # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
+    ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )
@@ -233,6 +234,20 @@ def topic_words(text: str) -> list[str]:
     return [t for t in content_words(text) if t not in stop]
 
 
+_BARE = re.compile(r"^\W*how (?:come|so)\W*$", re.I)  # asks no aspect of its own, whatever "come" weighs
+# "how do i find out for sure?" after "does insurance cover iop": learning the last answer for oneself is
+# no aspect of its own, the last question is still what is asked (after a question: what a turn told,
+# "we have aetna", is no question to learn the answer of)
+_LEARNING = frozenset("out figure sure certain check verify confirm know exactly actually".split())
+
+
+def _only_learning(question: str) -> bool:
+    words = set(topic_words(question))
+    if re.search(r"\b(?:find|finding|finds) out\b", question, re.I):
+        words.discard("find")  # learning, where "find one" is finding a program
+    return bool(topic_words(question)) and words <= _LEARNING
+
+
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
 
 
@@ -301,11 +316,22 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     return None
 
 
+_ASKS_AFTER = re.compile(r"[,.;:!-]\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could|will|would)\b",
+                         re.I)
+
+
+_WH_AFTER = re.compile(r"\b(?:what|whats|what's|how|why|when|where|which)\b", re.I)
+
+
 def _strip_lead(question: str) -> str:
     """The follow-up's own words: "and outpatient?" -> "outpatient"."""
     q = re.sub(r"\bsame (?:q|question|thing)\b", "", _without_discourse(question), flags=re.I)
-    q = re.sub(r"^\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
-               r"|and|also|plus|or|but|so|then)\b[\s,]*", "", q, flags=re.I)
+    lead = (r"\s*(?:(?:what|how)\s+about|(?:and |is it |is that )?(?:the )?same (?:for|with)"
+            r"|and|also|plus|or|but|so|then)\b[\s,]*")
+    # the leads may stack ("and what about iop?"), unless what follows asks a question of its own: "and
+    # what about inpatient rehab, what does that cost?" is that question, about inpatient rehab
+    stacked = re.sub(f"^(?:{lead})+", "", q, flags=re.I)
+    q = re.sub(f"^{lead}", "", q, flags=re.I) if _ASKS_AFTER.search(stacked) else stacked
     q = re.sub(r"^\s*(?:(?:going|go|coming|come) )?back to\s+", "", q, flags=re.I)  # "and back to depression, ..."
     q = re.sub(r"^\s*(?:for|with|in|at|during|the)\s+(?=\w)", "", q, flags=re.I) if _SUBJECT_RE.search(q) else q
     return q.strip(" ?!.,")
@@ -331,6 +357,19 @@ _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
                     r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |\d |three |four )?"
                     r"(?:weeks?|months?)\b", re.I)
+
+
+# "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on
+# that?"), points at what the last question asked, not only at the program it named; a question naming
+# its own program ("and outpatient therapy, how much is that?") points at that program, and after a turn
+# that told something ("he did 4 weeks of iop") the point is the asker's own.
+def _asks(text: str) -> bool:
+    """Whether a turn asks something ("is iop effective"), rather than tells ("he did 4 weeks of iop")."""
+    return "?" in text or bool(_OWN_QUESTION.match(_without_discourse(_without_smalltalk(text).lower())))
+
+
+_THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that|this)\b(?! (?:one|program|place|kind|type|level|therapy)\b)"
+                         r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -361,14 +400,17 @@ def combine(question: str, previous: str, action: str) -> str:
             same = only[0] if len(only) == 1 and subject_kind(own) in CARRIED_KINDS else None
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
-        if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words):
-            # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added
+        if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words) \
+                and not _WH_AFTER.search(stripped[own.end():]):
+            # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
+            # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
-        and not _AFTER_THAT.search(question)
+        and not _AFTER_THAT.search(question) and not _BARE.match(question) \
+        and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
         # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name
         named = {s.lower() for s in _subjects(question, kinds)}
@@ -376,7 +418,10 @@ def combine(question: str, previous: str, action: str) -> str:
             subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
-        return f"{question.strip()} {' '.join(subjects)}{' ' + stage.group(0) if stage else ''}".strip()
+        # "any actual research on that?" after "is iop effective": "that" is the last question's point
+        point = [w for w in topic_words(_without_smalltalk(previous)) if w not in ' '.join(subjects).lower().split()] \
+            if _THAT_POINT.search(question) and not named and _asks(previous) else []
+        return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
     return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
@@ -399,8 +444,19 @@ _BACK_TO_FIRST = re.compile(r"(?:\b(?:ok|okay|so|going|go|coming|circling)\s+)*\
                             r"[\s,.:;-]*", re.I)
 
 
+# "one more q, does it work for depression too": announcing another question asks nothing ("one", "more")
+_ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+)*one (?:more|last)"
+                       r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
+    asked, question = question, _ONE_MORE.sub("", question) or question
+    resolution = _resolve(question, history)
+    return dataclasses.replace(resolution, question=asked)
+
+
+def _resolve(question: str, history: Sequence[str]) -> Resolution:
     previous, seen, first = "", [], ""  # the last question as resolved, the subjects met (latest last), the first
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():

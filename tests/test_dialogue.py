@@ -129,6 +129,22 @@ def test_a_full_question_has_no_followup_rule(question):
     (["what is outpatient therapy"], "how is iop different from php", "how is iop different from php"),
     # "how does that compare" points at the previous question's aspect (the cost) as well as its subject
     (["what does outpatient cost"], "how does that compare to iop", "how does that compare to iop what does outpatient cost"),
+    # learning the last answer for oneself asks the last question again; finding a program is an aspect
+    (["does insurance cover iop"], "ok how do i find out for sure", "ok how do i find out for sure does insurance cover iop"),
+    (["do iops have age limits"], "how would i find out", "how would i find out do iops have age limits"),
+    (["what is iop"], "how do i find one", "how do i find one iop"),
+    # stacked leads still make a fragment
+    (["what is inpatient rehab", "what level of supervision is that"], "and what about iop",
+     "what level of supervision is that iop"),
+    # "how come?" is a bare "why?": the whole last question
+    (["do iops run in the evenings"], "how come?", "how come? do iops run in the evenings"),
+    # "that" standing alone points at the last question's point, not only at its program
+    (["whats the average iop cost"], "is that per week?", "is that per week? iop average cost"),
+    (["is iop effective"], "any actual research on that?", "any actual research on that? iop effective"),
+    # ... but not when the question names its own program, or the last turn told rather than asked
+    (["is iop covered by insurance"], "and what about outpatient therapy, how much is that",
+     "and what about outpatient therapy, how much is that iop"),
+    (["he did 4 weeks of iop and wants to quit now"], "is that long enough", "is that long enough iop"),
     # "for that" points at the condition as well: it is carried with the level of care
     (["can iop help with ptsd"], "what therapy do they use for that?", "what therapy do they use for that? iop ptsd"),
     (["is iop ok for teens"], "what kind of family therapy do they do for them",
@@ -345,3 +361,29 @@ def test_subject_patterns_have_no_groups_of_their_own():
     # subject_kind reads a match's kind from which group matched: a pattern's own group would shift them.
     assert all(re.compile(pattern).groups == 0 for _, pattern in dialogue.SUBJECTS)
     assert dialogue.subject_kind(dialogue._SUBJECT_RE.search("what about ptsd")) == "condition"
+
+
+def test_a_question_after_stacked_leads_keeps_its_own_words():
+    # "what does that cost" is asked of inpatient rehab, not swapped into "does insurance cover ..."
+    resolved = dialogue.resolve("and what about inpatient rehab, what does that cost?", ["does insurance cover iop?"]).resolved
+    assert resolved.startswith("and what about inpatient rehab, what does that cost?")
+
+
+@pytest.mark.parametrize("question, resolved", [
+    ("one more q, does it work for depression too", "does it work for depression too"),
+    ("actually, one more - what is CBT", "what is CBT"),
+    # "one more week" asks for more time, and "one more thing" alone says nothing else
+    ("can she do one more week?", "can she do one more week?"), ("one more week?", "one more week?"),
+    ("one more thing", "one more thing"),
+])
+def test_announcing_another_question_is_not_searched(question, resolved):
+    resolution = dialogue.resolve(question, ["thanks"])
+    assert resolution.resolved == resolved and resolution.question == question
+
+
+@pytest.mark.parametrize("history, question", [
+    (["what is iop"], "and after iop whats the next step down?"),
+    (["outpatient cost?"], "and for iop, how long does that price cover"),
+])
+def test_a_subject_followed_by_a_question_of_its_own_is_not_swapped_in(history, question):
+    assert dialogue.resolve(question, history).resolved.startswith(question)
