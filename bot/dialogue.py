@@ -155,6 +155,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )
+# A bare question word ("how come?") asks no aspect of its own, whatever "come" weighs
+_BARE = re.compile(next(p for rule, p, _ in FOLLOWUP_RULES if rule == "bare"), re.I)
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
 # A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
@@ -234,7 +236,6 @@ def topic_words(text: str) -> list[str]:
     return [t for t in content_words(text) if t not in stop]
 
 
-_BARE = re.compile(r"^\W*how (?:come|so)\W*$", re.I)  # asks no aspect of its own, whatever "come" weighs
 # "how do i find out for sure?" after "does insurance cover iop": learning the last answer for oneself is
 # no aspect of its own, the last question is still what is asked (after a question: what a turn told,
 # "we have aetna", is no question to learn the answer of)
@@ -243,9 +244,11 @@ _LEARNING = frozenset("out figure sure certain check verify confirm know exactly
 
 def _only_learning(question: str) -> bool:
     words = set(topic_words(question))
+    if not words:
+        return False
     if re.search(r"\b(?:find|finding|finds) out\b", question, re.I):
         words.discard("find")  # learning, where "find one" is finding a program
-    return bool(topic_words(question)) and words <= _LEARNING
+    return words <= _LEARNING
 
 
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
@@ -419,7 +422,8 @@ def combine(question: str, previous: str, action: str) -> str:
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
-        point = [w for w in topic_words(_without_smalltalk(previous)) if w not in ' '.join(subjects).lower().split()] \
+        carried = set(" ".join(subjects).lower().split())
+        point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
             if _THAT_POINT.search(question) and not named and _asks(previous) else []
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
