@@ -20,7 +20,7 @@ from bot.text import FORM_PREFIX, Analyzer
 
 MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is not a question
 SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
-UNKNOWN_WEIGHT = 5.0  # an unknown word of full specificity weighs this many times the rarest known word
+UNKNOWN_WEIGHT = 20.0  # an unknown word of full specificity weighs this many times the rarest known word
 PHRASE_WORD_SHARE = 0.5  # a word of a phrase the passage matches only through the phrase's group counts this share
 
 

@@ -44,7 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TITLE_WEIGHT", 0, "How many times its document's title words count in a passage's index entry.", int),
     Setting("ONE_PASSAGE_PER_DOCUMENT", 0, "1 = results hold only each document's best passage (distinct sources).", int),
     Setting("CHUNK_MAX_WORDS", 100, "Largest passage, in words; sections above it are split at sentences.", int),
-    Setting("CONFIDENCE_THRESHOLD", 0.31, "Below this confidence the bot falls back instead of answering.", float),
+    Setting("CONFIDENCE_THRESHOLD", 0.14, "Below this confidence the bot falls back instead of answering.", float),
     Setting("ANSWER_MAX_WORDS", 80, "Target length of a composed answer.", int),
     Setting("HANDOFF_TEXT",
             "call the program's admissions line, or the SAMHSA National Helpline at 1-800-662-4357 "
