@@ -338,3 +338,46 @@ def test_a_list_items_short_label_is_what_the_rest_of_its_line_explains():
     # of the item before it
     relatives = sentences[texts.index("Relatives learn how to help.")]
     assert relatives.antecedent is None
+
+
+class _CbtAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one synonym group: "cbt" and "cognitive behavioral therapy" are "~cbt"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        low = text.lower()
+        return found + (["~cbt"] if "cbt" in found or "cognitive behavioral therapy" in low else [])
+
+    def concept_phrases(self, text):
+        return ["cbt"] if "cbt" in super().terms(text) else []
+
+
+def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words():
+    # "do iops use cbt": the sentence saying it is used names CBT by its full name, and is not outranked
+    # by one that repeats the asker's acronym but says nothing about iops.
+    analyzer = _CbtAnalyzer()
+    chunk = make_chunk(1, "alpha", "Therapies", "Therapists explain cbt with worksheets and homework. "
+                                                "Cognitive behavioral therapy is used in most iops today.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    question = "do iops use cbt"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    weights = {t: stats.idf(t) for t in result.terms}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    assert named == {"cbt": frozenset({"~cbt"})}
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 12)]
+    assert chosen[0] == "Cognitive behavioral therapy is used in most iops today."
+
+
+def test_a_concept_the_whole_corpus_names_lends_its_word_to_no_sentence():
+    # "~iop" is in nearly every passage: a sentence naming it another way does not say "iop" as well.
+    analyzer = _CbtAnalyzer()
+    chunks = [make_chunk(n, "alpha", "All", f"Cbt passage {n}.") for n in range(1, 6)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    weights = {t: stats.idf(t) for t in ("cbt", "~cbt")}
+    assert compose.named_concepts("cbt", weights, analyzer, stats) == {}
+
+
+def test_cbt_in_iop_is_answered_by_the_sentence_that_says_so(engine):
+    answer, _ = _compose(engine, "cbt in iop?")
+    assert "cognitive behavioral therapy is especially beneficial in an intensive outpatient" in answer
