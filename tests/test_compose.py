@@ -364,7 +364,7 @@ def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words
     stats = compose.corpus_stats([chunk, *filler], analyzer)
     weights = {t: stats.idf(t) for t in result.terms}
     named = compose.named_concepts(question, weights, analyzer, stats)
-    assert named == {"cbt": frozenset({"~cbt"})}
+    assert named == {"cbt": (frozenset({"~cbt"}), 1.0)}
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 12)]
     assert chosen[0] == "Cognitive behavioral therapy is used in most iops today."
 
@@ -381,3 +381,31 @@ def test_a_concept_the_whole_corpus_names_lends_its_word_to_no_sentence():
 def test_cbt_in_iop_is_answered_by_the_sentence_that_says_so(engine):
     answer, _ = _compose(engine, "cbt in iop?")
     assert "cognitive behavioral therapy is especially beneficial in an intensive outpatient" in answer
+
+
+class _FindAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one phrase group: "find one near me" and "choose" are "~find"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~find"] if "find one near me" in text.lower() or "choose" in found else [])
+
+    def concept_phrases(self, text):
+        return ["find one near me"] if "find one near me" in text.lower() else []
+
+
+def test_a_word_of_a_longer_phrase_is_said_through_its_concept_only_in_part():
+    # "how do i find one near me": "Once you choose a program..." names the concept, not where to look.
+    analyzer = _FindAnalyzer()
+    chunks = [make_chunk(1, "alpha", "Finding", "Search near your home to find a program. Once you choose a program, call it.")]
+    chunks += [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    question = "how do i find one near me"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    assert named["near"] == (frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
+    split = compose.split_passage(chunks[0], analyzer)
+    search, choose = (compose.Sentence(0, Hit(chunks[0], 1.0), part) for part in split)
+    assert compose.said_share(search, "near", named) == 1.0
+    assert compose.said_share(choose, "near", named) == compose.PHRASE_WORD_SHARE
+    assert compose.said_share(choose, "one", {}) == 0.0
