@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -409,3 +410,30 @@ def test_a_word_of_a_longer_phrase_is_said_through_its_concept_only_in_part():
     assert compose.said_share(search, "near", named) == 1.0
     assert compose.said_share(choose, "near", named) == compose.PHRASE_WORD_SHARE
     assert compose.said_share(choose, "one", {}) == 0.0
+
+
+def test_the_sentence_after_a_short_topic_sentence_is_among_the_further_ones():
+    # "benefits of groups": the best sentence only names the topic; the one after it says what they are.
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", "Groups", "Groups offer great benefits to patients. "
+                                             "Namely, peers share experiences and support one another. "
+                                             "Groups meet weekly and members list their benefits.")
+    question = "benefits of groups"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    candidates = compose.candidate_sentences(result, analyzer)
+    head, follower, later = candidates
+    assert follower.previous is head and later.previous is follower
+    scored = [(3.0, 0, 0, head), (2.0, 0, -60, later), (0.0, 0, -40, follower)]
+    raised = compose._with_topic_follower(scored, 3.0)
+    assert [s for *_, s in raised] == [head, follower, later]
+    assert raised[1][0] == pytest.approx(compose.FOLLOWER_SHARE * 3.0)
+    # a long opening sentence states more than its topic: nothing is raised
+    long_head = dataclasses.replace(head, part=dataclasses.replace(head.part, text=" ".join(["word"] * 13)))
+    long_follower = dataclasses.replace(follower, previous=long_head)
+    scored = [(3.0, 0, 0, long_head), (2.0, 0, -60, later), (0.0, 0, -40, long_follower)]
+    assert compose._with_topic_follower(scored, 3.0) == scored
+
+
+def test_benefits_of_iop_says_what_the_benefits_are(engine):
+    answer, _ = _compose(engine, "benefits of iop")
+    assert "these intensive programs provide intensive treatment less intrusively" in answer
