@@ -375,7 +375,9 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     score = overlap
     if overlap > 0:  # the right kind of answer about something else ("IOP is ..." for "what is a process group")
         score += CUE_BONUS * mean * cues
-    if len([t for t in terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
+    # A question the page lists to ask ("What expertise do the therapists have?") is meant to repeat what
+    # the asker wants to know: that it says little else is no sign it says nothing new.
+    if not sentence.part.to_ask and len([t for t in terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
         score *= 0.5  # "Case management & care coordination." only repeats "what is case management"
     if any(t in sentence.lead for t in weights):
         score += LEAD_BONUS * mean

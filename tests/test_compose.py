@@ -437,3 +437,23 @@ def test_the_sentence_after_a_short_topic_sentence_is_among_the_further_ones():
 def test_benefits_of_iop_says_what_the_benefits_are(engine):
     answer, _ = _compose(engine, "benefits of iop")
     assert "these intensive programs provide intensive treatment less intrusively" in answer
+
+
+def test_a_listed_question_to_ask_is_not_halved_for_repeating_the_question():
+    # "should i ask about the therapists' expertise": "What expertise do the therapists have?" is the answer
+    analyzer = FakeAnalyzer()
+    text = "What expertise do the therapists have?"
+    chunk = make_chunk(1, "alpha", "Questions", "- " + text)
+    weights = {"expertise": 1.0, "therapists": 1.0}
+
+    def score(to_ask):
+        part = compose.PassageSentence(2, 2 + len(text), text, frozenset(analyzer.terms(text)), frozenset(), None,
+                                       to_ask=to_ask)
+        return compose.score_sentence(compose.Sentence(0, Hit(chunk, 1.0), part), weights, (), 1.0, 80)
+
+    assert score(True) == pytest.approx(2 * score(False))
+
+
+def test_what_to_ask_about_the_therapists_is_the_listed_question_about_them(engine):
+    answer, _ = _compose(engine, "should i ask about their therapists qualifications")
+    assert "What expertise do the therapists have?" in answer
