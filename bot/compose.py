@@ -31,6 +31,15 @@ ITEM_MATCH_SHARE = 0.5  # a listed question names what is asked when its own wor
 # What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
 # forms (corpus/synonyms.toml): a sentence that gives that kind of answer gets CUE_BONUS.
 CUE_BONUS = 0.75  # in units of an average query term's weight
+# A word of a phrase of several words naming a concept ("find one near me") is said by a sentence naming the
+# concept otherwise ("choose a program") at this share: the phrase's other words carry the rest (0.5 measured
+# on the gold set: full credit let such sentences crowd out those saying the words; 0.25 and 0.75 gained less).
+PHRASE_WORD_SHARE = 0.5
+# ... and a word naming a concept the whole corpus is about ("iop") at this lesser share: nearly every sentence
+# names it, so full credit would flatten the word's preference for the sentences saying it, and none would
+# leave "an intensive outpatient treatment program" short of "IOP" (0.3 measured on the gold set: none at all
+# lost 6 answers and conversations, 0.15 and 0.5 gained less).
+COMMON_CONCEPT_SHARE = 0.3
 LEAD_BONUS = 0.5  # a query term among a sentence's first words: the sentence is about it
 LEAD_WORDS = 6
 OFF_TOPIC_PENALTY = 0.25
@@ -40,6 +49,13 @@ FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 # headings and its other sentences, so its best passage usually holds the answer (0.5 measured on the gold
 # set: 0.4 let a lower passage's sentence that shares one more word crowd it out; 0.6+ churned more than it gained).
 RANK_WEIGHT = 0.5
+# A passage opening on a sentence this short, that scores best, usually names its topic ("No two IOPs are
+# precisely alike.", "Group therapy is one of the major parts of IOP."), and the sentence after it says what
+# about it ("Each rehab center offers a unique approach..."): that one scores at least FOLLOWER_SHARE of the
+# best, so it is among the further sentences unless others score higher (measured on the gold set: 0.8 and
+# 12 words gained 5 answers and 2 conversations; 0.9 or 15 words lost more conversations than they gained).
+TOPIC_WORDS = 12
+FOLLOWER_SHARE = 0.8
 MIN_NEW_TERMS = 3  # a sentence with fewer words than this beyond the question's says nothing new
 # A further sentence must score this share of the best one, or this lower share when it covers query terms
 # the chosen ones miss. Half the best keeps the how after the whether ("Call your insurance company..."
@@ -76,6 +92,7 @@ class Sentence:
     part: "PassageSentence"
     first: bool = False
     antecedent: "Sentence | None" = None  # the sentence a pronoun-led one ("It's a type of...") refers back to
+    previous: "Sentence | None" = None  # the sentence before it in its passage (a list's own sentences aside)
 
     @property
     def start(self) -> int:
@@ -280,7 +297,8 @@ def candidate_sentences(result: SearchResult, analyzer, max_hits: int = CANDIDAT
         lead = 1 if split and split[0].context else 0  # a continued list's lead-in comes first, never offered
         for i, ps in enumerate(split):
             antecedent = mine[ps.antecedent] if ps.antecedent is not None else None
-            mine.append(Sentence(rank, hit, ps, first=i == lead, antecedent=antecedent))
+            previous = next((m for m in reversed(mine) if not m.part.listed), None)
+            mine.append(Sentence(rank, hit, ps, first=i == lead, antecedent=antecedent, previous=previous))
         out += mine[lead:]
     return out
 
@@ -297,12 +315,53 @@ def near_duplicate(a: frozenset, b: frozenset) -> bool:
     return containment >= NEAR_DUPLICATE_CONTAINMENT and _jaccard(a, b) >= NEAR_DUPLICATE_JACCARD
 
 
+def named_concepts(question: str, weights: Mapping[str, float], analyzer,
+                   stats: CorpusStats) -> dict[str, tuple[frozenset[str], float]]:
+    """The question's own words that name a lexicon concept, each with its concept's group tokens and the
+    share of the word's weight a sentence naming the concept otherwise earns: "cbt" -> ({"~cbt"}, 1.0).
+    A sentence naming the concept in another member's words ("cognitive behavioral therapy") says the
+    word too, so the asker's spelling does not outweigh the passage's (measured on the gold set: 28
+    answers and 36 conversations more)."""
+    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    out: dict[str, tuple[frozenset[str], float]] = {}
+    for phrase in analyzer.concept_phrases(question):
+        terms = analyzer.terms(phrase, forms=False)
+        groups = frozenset(t for t in terms if t.startswith("~") and t in weights)
+        share = 1.0 if len(phrase.split()) == 1 else PHRASE_WORD_SHARE
+        if any(weights[g] <= common for g in groups):
+            share *= COMMON_CONCEPT_SHARE  # a concept the whole corpus is about ("IOP")
+        for t in terms:
+            if groups and t in weights and t[0] not in "#~":
+                held, held_share = out.get(t, (frozenset(), 0.0))
+                out[t] = (held | groups, max(held_share, share))
+    return out
+
+
+def said_share(sentence: "Sentence", term: str, named: Mapping[str, tuple[frozenset[str], float]] | None) -> float:
+    """How much of a query term a sentence says: all of it in its own words, a share through the term's
+    concept (see named_concepts), or none."""
+    if term in sentence.terms:
+        return 1.0
+    groups, share = named.get(term, (frozenset(), 0.0)) if named else (frozenset(), 0.0)
+    return share if groups & sentence.terms else 0.0
+
+
+def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], float]] | None) -> frozenset[str]:
+    """A sentence's terms with the question's words it says through their concept (see named_concepts)."""
+    if not named:
+        return sentence.terms
+    implied = {t for t in named if said_share(sentence, t, named) > 0}
+    return sentence.terms | implied if implied else sentence.terms
+
+
 def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
-                   top_score: float, max_words: int) -> float:
+                   top_score: float, max_words: int,
+                   named: Mapping[str, tuple[frozenset[str], float]] | None = None) -> float:
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
         return 0.0
-    own = sum(w for t, w in weights.items() if t in sentence.terms)
+    terms = said_terms(sentence, named)
+    own = sum(w * said_share(sentence, t, named) for t, w in weights.items() if t in terms)
     cues = _cue_hits(kinds, sentence)
     # "It" in a pronoun-led sentence is its antecedent's subject; a heading lends its topic only to a
     # sentence that matches or answers the question's kind: it makes no sentence relevant alone.
@@ -312,7 +371,7 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     shared_floor = sum(weights.values()) / len(weights) if sentence.part.to_ask else 0.0
     context = 0.0
     for t, w in weights.items():
-        if t not in sentence.terms:
+        if t not in terms:
             in_antecedent = (sentence.antecedent is not None and t in sentence.antecedent.terms
                              and own >= shared_floor)
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
@@ -321,7 +380,9 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     score = overlap
     if overlap > 0:  # the right kind of answer about something else ("IOP is ..." for "what is a process group")
         score += CUE_BONUS * mean * cues
-    if len([t for t in sentence.terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
+    # A question the page lists to ask ("What expertise do the therapists have?") is meant to repeat what
+    # the asker wants to know: that it says little else is no sign it says nothing new.
+    if not sentence.part.to_ask and len([t for t in terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
         score *= 0.5  # "Case management & care coordination." only repeats "what is case management"
     if any(t in sentence.lead for t in weights):
         score += LEAD_BONUS * mean
@@ -359,11 +420,13 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
-    scored = sorted(((score_sentence(s, weights, kinds, top, max_words), -s.hit_rank, -s.start, s)
+    named = named_concepts(question, weights, analyzer, stats)
+    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
     if best_score <= 0:
         return []
+    scored = _with_topic_follower(scored, best_score)
     chosen: list[tuple[Sentence, list[Sentence]]] = []
     covered: set[str] = set()
     budget = max_words
@@ -379,7 +442,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         if len(chosen) >= MAX_SENTENCES:
             continue
         if chosen:
-            new = sum(weights[t] for t in weights if t in sentence.terms and t not in covered)
+            new = sum(weights[t] for t in weights if t in said_terms(sentence, named) and t not in covered)
             # A further sentence must be nearly as good, or cover query terms the others miss. It need not
             # give the question's kind of answer itself: "the length ... is determined by their progress"
             # after "most stay 12 weeks" is who decides how long (measured: 20 gold answers gained, 3 lost).
@@ -395,7 +458,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             chosen.append((pulled, []))
             budget -= words(pulled.text)
         chosen.append((sentence, []))
-        covered |= set(weights) & sentence.terms
+        covered |= set(weights) & said_terms(sentence, named)
         budget -= words(sentence.text)
         if asks_what_to_ask:
             # "...a list of questions you might want to ask." answers "what should i ask?" with the questions
@@ -425,6 +488,24 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _with_topic_follower(scored: list, best_score: float) -> list:
+    """``scored`` with the sentence after a short opening sentence that scores best raised to
+    FOLLOWER_SHARE of it: "IOPs can offer extraordinary benefits..." only names the topic, and "Namely,
+    these intensive programs provide intensive treatment less intrusively..." says what the benefits are."""
+    head = scored[0][3]
+    if not head.first or head.label or words(head.text) > TOPIC_WORDS:
+        return scored
+    raised = [(max(score, FOLLOWER_SHARE * best_score) if _follows(s, head) else score, rank, start, s)
+              for score, rank, start, s in scored]
+    return sorted(raised, key=lambda x: x[:3], reverse=True)
+
+
+def _follows(sentence: Sentence, head: Sentence) -> bool:
+    """Whether ``sentence`` is the text right after ``head``: not a list, a listed question or a table cell."""
+    part = sentence.part
+    return sentence.previous is head and not (part.listed or part.to_ask or part.context or sentence.label)
 
 
 def _introduced_by(item: Sentence, sentence: Sentence) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -338,3 +339,123 @@ def test_a_list_items_short_label_is_what_the_rest_of_its_line_explains():
     # of the item before it
     relatives = sentences[texts.index("Relatives learn how to help.")]
     assert relatives.antecedent is None
+
+
+class _CbtAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one synonym group: "cbt" and "cognitive behavioral therapy" are "~cbt"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        low = text.lower()
+        return found + (["~cbt"] if "cbt" in found or "cognitive behavioral therapy" in low else [])
+
+    def concept_phrases(self, text):
+        return ["cbt"] if "cbt" in super().terms(text) else []
+
+
+def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words():
+    # "do iops use cbt": the sentence saying it is used names CBT by its full name, and is not outranked
+    # by one that repeats the asker's acronym but says nothing about iops.
+    analyzer = _CbtAnalyzer()
+    chunk = make_chunk(1, "alpha", "Therapies", "Therapists explain cbt with worksheets and homework. "
+                                                "Cognitive behavioral therapy is used in most iops today.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    question = "do iops use cbt"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    weights = {t: stats.idf(t) for t in result.terms}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    assert named == {"cbt": (frozenset({"~cbt"}), 1.0)}
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 12)]
+    assert chosen[0] == "Cognitive behavioral therapy is used in most iops today."
+
+
+def test_a_concept_the_whole_corpus_names_lends_its_word_only_in_part():
+    # "~iop" is in nearly every passage: a sentence naming it another way says "iop" only at a lesser share.
+    analyzer = _CbtAnalyzer()
+    chunks = [make_chunk(n, "alpha", "All", f"Cbt passage {n}.") for n in range(1, 6)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    weights = {t: stats.idf(t) for t in ("cbt", "~cbt")}
+    named = compose.named_concepts("cbt", weights, analyzer, stats)
+    assert named == {"cbt": (frozenset({"~cbt"}), compose.COMMON_CONCEPT_SHARE)}
+    assert compose.COMMON_CONCEPT_SHARE < 1.0
+
+
+def test_cbt_in_iop_is_answered_by_the_sentence_that_says_so(engine):
+    answer, _ = _compose(engine, "cbt in iop?")
+    assert "cognitive behavioral therapy is especially beneficial in an intensive outpatient" in answer
+
+
+class _FindAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one phrase group: "find one near me" and "choose" are "~find"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~find"] if "find one near me" in text.lower() or "choose" in found else [])
+
+    def concept_phrases(self, text):
+        return ["find one near me"] if "find one near me" in text.lower() else []
+
+
+def test_a_word_of_a_longer_phrase_is_said_through_its_concept_only_in_part():
+    # "how do i find one near me": "Once you choose a program..." names the concept, not where to look.
+    analyzer = _FindAnalyzer()
+    chunks = [make_chunk(1, "alpha", "Finding", "Search near your home to find a program. Once you choose a program, call it.")]
+    chunks += [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    question = "how do i find one near me"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    assert named["near"] == (frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
+    split = compose.split_passage(chunks[0], analyzer)
+    search, choose = (compose.Sentence(0, Hit(chunks[0], 1.0), part) for part in split)
+    assert compose.said_share(search, "near", named) == 1.0
+    assert compose.said_share(choose, "near", named) == compose.PHRASE_WORD_SHARE
+    assert compose.said_share(choose, "one", {}) == 0.0
+
+
+def test_the_sentence_after_a_short_topic_sentence_is_among_the_further_ones():
+    # "benefits of groups": the best sentence only names the topic; the one after it says what they are.
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", "Groups", "Groups offer great benefits to patients. "
+                                             "Namely, peers share experiences and support one another. "
+                                             "Groups meet weekly and members list their benefits.")
+    question = "benefits of groups"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    candidates = compose.candidate_sentences(result, analyzer)
+    head, follower, later = candidates
+    assert follower.previous is head and later.previous is follower
+    scored = [(3.0, 0, 0, head), (2.0, 0, -60, later), (0.0, 0, -40, follower)]
+    raised = compose._with_topic_follower(scored, 3.0)
+    assert [s for *_, s in raised] == [head, follower, later]
+    assert raised[1][0] == pytest.approx(compose.FOLLOWER_SHARE * 3.0)
+    # a long opening sentence states more than its topic: nothing is raised
+    long_head = dataclasses.replace(head, part=dataclasses.replace(head.part, text=" ".join(["word"] * 13)))
+    long_follower = dataclasses.replace(follower, previous=long_head)
+    scored = [(3.0, 0, 0, long_head), (2.0, 0, -60, later), (0.0, 0, -40, long_follower)]
+    assert compose._with_topic_follower(scored, 3.0) == scored
+
+
+def test_benefits_of_iop_says_what_the_benefits_are(engine):
+    answer, _ = _compose(engine, "benefits of iop")
+    assert "these intensive programs provide intensive treatment less intrusively" in answer
+
+
+def test_a_listed_question_to_ask_is_not_halved_for_repeating_the_question():
+    # "should i ask about the therapists' expertise": "What expertise do the therapists have?" is the answer
+    analyzer = FakeAnalyzer()
+    text = "What expertise do the therapists have?"
+    chunk = make_chunk(1, "alpha", "Questions", "- " + text)
+    weights = {"expertise": 1.0, "therapists": 1.0}
+
+    def score(to_ask):
+        part = compose.PassageSentence(2, 2 + len(text), text, frozenset(analyzer.terms(text)), frozenset(), None,
+                                       to_ask=to_ask)
+        return compose.score_sentence(compose.Sentence(0, Hit(chunk, 1.0), part), weights, (), 1.0, 80)
+
+    assert score(True) == pytest.approx(2 * score(False))
+
+
+def test_what_to_ask_about_the_therapists_is_the_listed_question_about_them(engine):
+    answer, _ = _compose(engine, "should i ask about their therapists qualifications")
+    assert "What expertise do the therapists have?" in answer
