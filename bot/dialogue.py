@@ -556,6 +556,36 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
 
 
+# Follow-ups that lean on the last turn through a pronoun or by naming nothing: after a turn that told
+# something ("finished my iop yesterday" / "how do i keep it going now?") what was told is what "it"
+# leans on, not only the program it named
+TOLD_FOLLOWUPS = ("pronoun", "pronoun_lead")
+# "that" or "him" points at what was told or who it was about; "they" and "it" at the program, whose
+# subject the follow-up already carries ("my kid is in an iop" / "do they have anything to teach us parents")
+_POINTS_AT_TOLD = re.compile(r"\b(?:that|this|those|these|him|her|he|she)\b", re.I)
+
+
+def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> Resolution:
+    """A follow-up after a statement, with the told concepts its resolution does not carry yet."""
+    last = history[-1] if history else ""
+    if (resolution.rule not in TOLD_FOLLOWUPS or len(last.split()) < MIN_STATEMENT_WORDS or _asks(last)
+            or smalltalk_kind(last) or not _POINTS_AT_TOLD.search(resolution.question)):
+        return resolution
+    have = set(_tokens(resolution.resolved))
+    # a condition or who it is for stays an aspect, as for a question ("thinking about iop for my anxiety" /
+    # "do they do just groups or also 1 on 1" asks about groups), unless "for that" points at it
+    kinds = () if _FOR_THAT.search(resolution.question) else ("condition", "audience")
+    carried = [c for c in concepts(last) if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
+    if not carried:
+        return resolution
+    return dataclasses.replace(resolution, resolved=f"{resolution.resolved.strip()} {' '.join(carried)}")
+
+
+def _named_kind(text: str, kinds: tuple[str, ...]) -> bool:
+    """Whether a phrase names a subject of one of these kinds ("anxiety" is a condition)."""
+    return any(subject_kind(m) in kinds for m in _SUBJECT_RE.finditer(text))
+
+
 def previous_topic(history: Sequence[str]) -> str:
     """The most recent substantive history question, resolved (for the low-confidence retry)."""
     if not history:
@@ -675,6 +705,8 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
     resolution = step_resolution(engine, state, question, history) or resolve(question, history)
     if resolution.rule == "standalone":
         resolution = told(question, history, engine.analyzer.concept_phrases) or resolution
+    else:
+        resolution = told_followup(resolution, history, engine.analyzer.concept_phrases)
     result, terms = _search(engine, resolution.resolved)
     if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
         # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").

@@ -388,3 +388,27 @@ def test_announcing_another_question_is_not_searched(question, resolved):
 ])
 def test_a_subject_followed_by_a_question_of_its_own_is_not_swapped_in(history, question):
     assert dialogue.resolve(question, history).resolved.startswith(question)
+
+
+def _told_concepts(text):
+    return [w for w in ("finished 30 days", "insurance", "anxiety", "work") if w in text]
+
+
+@pytest.mark.parametrize("history, question, carried", [
+    # "that" or "him" points at what was told, not only at the program the resolution already carries
+    (["he just finished 30 days at a rehab place"], "what's usually the next step for someone like him?", "finished 30 days"),
+    (["so insurance usually covers iop"], "does the place help w that or do we do it all ourselves", "insurance"),
+])
+def test_a_pronoun_follow_up_after_a_statement_carries_what_was_told(history, question, carried):
+    resolution = dialogue.told_followup(dialogue.resolve(question, history), history, _told_concepts)
+    assert resolution.resolved.endswith(carried) and resolution.question == question
+
+
+@pytest.mark.parametrize("history, question", [
+    (["my kid is in an iop and at work"], "do they have anything to teach us parents"),  # "they": the program
+    (["thinking about iop for my anxiety"], "is that all group or also 1 on 1"),  # a condition stays an aspect
+    (["does insurance cover iop"], "does the place help w that"),  # a question, not something told
+])
+def test_what_was_told_is_not_carried_otherwise(history, question):
+    resolution = dialogue.resolve(question, history)
+    assert dialogue.told_followup(resolution, history, _told_concepts) == resolution
