@@ -425,6 +425,10 @@ def combine(question: str, previous: str, action: str) -> str:
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
             if _THAT_POINT.search(question) and not named and _asks(previous) else []
+        frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
+        if frame and not _FORM_FRAME.search(question):
+            # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
+            point.insert(0, frame.group(0).lower())
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings

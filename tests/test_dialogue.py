@@ -412,3 +412,15 @@ def test_a_pronoun_follow_up_after_a_statement_carries_what_was_told(history, qu
 def test_what_was_told_is_not_carried_otherwise(history, question):
     resolution = dialogue.resolve(question, history)
     assert dialogue.told_followup(resolution, history, _told_concepts) == resolution
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["how much is iop"], "is that per week?", "is that per week? iop how much"),
+    (["how much is inpatient"], "is that for the whole stay or", "is that for the whole stay or inpatient how much"),
+])
+def test_that_pointing_at_an_amount_keeps_what_the_last_question_asked_for(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_that_with_a_form_of_its_own_takes_no_other_form():
+    assert "how much" not in dialogue.resolve("how long is that?", ["how much is iop"]).resolved
