@@ -536,8 +536,10 @@ def _swaps(question: str, previous: str) -> bool:
 
 
 # A short question after the person told something ("my sister has anorexia" / "can iop help") is about
-# what they told: the told concepts are carried. A longer one says what it is about itself.
-TOLD_MAX_CONTENT = 3
+# what they told: the told concepts are carried. A longer one says what it is about itself. Four words
+# are still short: "my mother did weekly therapy for a year but she is getting worse" / "would an
+# intensive program be the next step?" asks it of her, weekly therapy not being enough.
+TOLD_MAX_CONTENT = 4
 MIN_STATEMENT_WORDS = 4  # "ptsd iop" is a lookup, not something told
 
 

@@ -424,3 +424,10 @@ def test_that_pointing_at_an_amount_keeps_what_the_last_question_asked_for(histo
 
 def test_that_with_a_form_of_its_own_takes_no_other_form():
     assert "how much" not in dialogue.resolve("how long is that?", ["how much is iop"]).resolved
+
+
+def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
+    told = dialogue.told("would an intensive program be the next step?",
+                         ["my mother did weekly therapy for a year but she is getting worse"],
+                         lambda text: [w for w in ("weekly therapy", "getting worse") if w in text])
+    assert told.resolved == "would an intensive program be the next step? weekly therapy getting worse"
