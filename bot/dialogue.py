@@ -355,10 +355,13 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
 _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
+# A question about when the program is over: no stage of it is what it asks about.
+_PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
+                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b", re.I)
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
-                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |\d |three |four )?"
+                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |couple |\d |three |four )?"
                     r"(?:weeks?|months?)\b", re.I)
 
 
@@ -419,8 +422,9 @@ def combine(question: str, previous: str, action: str) -> str:
         named = {s.lower() for s in _subjects(question, kinds)}
         if len(subjects) > 1 and named & {s.lower() for s in subjects} and not _WEIGHS_UP.intersection(_tokens(question)):
             subjects = []
-        # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
-        stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
+        # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too, but
+        # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end
+        stage = _WEEKS.search(previous) if not _WEEKS.search(question) and not _PAST_END.search(question) else None
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \

@@ -431,3 +431,14 @@ def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
                          ["my mother did weekly therapy for a year but she is getting worse"],
                          lambda text: [w for w in ("weekly therapy", "getting worse") if w in text])
     assert told.resolved == "would an intensive program be the next step? weekly therapy getting worse"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what happens in week 1"], "what about the last couple weeks", "what happens in last couple weeks"),
+    (["what does the last couple weeks of IOP look like"], "do you still see your family therapist then?",
+     "do you still see your family therapist then? IOP last couple weeks"),
+    # past the stage: the program's end, not the stage, is what is asked
+    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what iop"),
+])
+def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
