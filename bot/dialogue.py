@@ -378,6 +378,13 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
                          r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
 
 
+# "that", "this" or "one" anywhere points back at what the last question asked ("who can give me one" after
+# "what if they want a referral", "what does that program focus on?" after "is there an iop just for
+# cocaine"); "it" and "they" point at the program, which the follow-up carries already
+# ("which one", "one on one" and "the first one" pick or name, they do not point back)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -428,7 +435,7 @@ def combine(question: str, previous: str, action: str) -> str:
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
-            if _THAT_POINT.search(question) and not named and _asks(previous) else []
+            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question)) and not named and _asks(previous) else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for

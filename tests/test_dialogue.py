@@ -442,3 +442,15 @@ def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
 ])
 def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is there an iop just for cocaine"], "what does that program focus on?", "what does that program focus on? iop cocaine"),
+    (["does my insurance cover iop", "what if they want a referral"], "who can give me one",
+     "who can give me one iop referral"),
+    # "it" is the program, and "which one" picks rather than points back
+    (["is iop good for depression"], "how long is it usually", "how long is it usually iop"),
+    (["what's the cost of inpatient", "what about iop"], "and which one lasts longer", "and which one lasts longer iop"),
+])
+def test_that_anywhere_points_back_at_what_the_last_question_asked(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
