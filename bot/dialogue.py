@@ -569,8 +569,25 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
             or _OWN_QUESTION.match(_without_discourse(last.lower().replace("’", "'")))
             or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question)):
         return None
-    carried = concepts(last)
+    carried = list(dict.fromkeys(c for turn in _told_run(history) for c in concepts(turn)))
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
+
+
+def _told(turn: str) -> bool:
+    """Whether a turn tells something ("my brother did inpatient for cocaine") rather than asks or greets."""
+    return (len(turn.split()) >= MIN_STATEMENT_WORDS and "?" not in turn and not smalltalk_kind(turn)
+            and not _OWN_QUESTION.match(_without_discourse(turn.lower().replace("’", "'"))))
+
+
+def _told_run(history: Sequence[str]) -> list[str]:
+    """The statements the last turns made, in order: "my brother did inpatient for cocaine" / "he's going to
+    IOP next" tell one story, which the question after them is about."""
+    run = []
+    for turn in reversed(history):
+        if not _told(turn):
+            break
+        run.insert(0, turn)
+    return run
 
 
 # Follow-ups that lean on the last turn through a pronoun or by naming nothing: after a turn that told
@@ -592,7 +609,8 @@ def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> R
     # a condition or who it is for stays an aspect, as for a question ("thinking about iop for my anxiety" /
     # "do they do just groups or also 1 on 1" asks about groups), unless "for that" points at it
     kinds = () if _FOR_THAT.search(resolution.question) else ("condition", "audience")
-    carried = [c for c in concepts(last) if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
+    told_concepts = dict.fromkeys(c for turn in (_told_run(history) or [last]) for c in concepts(turn))
+    carried = [c for c in told_concepts if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
     if not carried:
         return resolution
     return dataclasses.replace(resolution, resolved=f"{resolution.resolved.strip()} {' '.join(carried)}")

@@ -454,3 +454,10 @@ def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved
 ])
 def test_that_anywhere_points_back_at_what_the_last_question_asked(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_the_statements_before_a_question_tell_one_story():
+    history = ["what is iop?", "my brother did inpatient for cocaine", "he's going to IOP next"]
+    concepts = lambda text: [w for w in ("inpatient", "cocaine", "iop", "what") if w in text.lower()]
+    told = dialogue.told("is there one for his drug?", history, concepts)
+    assert told.resolved == "is there one for his drug? inpatient cocaine iop"  # not the question before them
