@@ -358,11 +358,14 @@ _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" sti
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
                        r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b", re.I)
-# A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
+# A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
                     r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |couple |\d |three |four )?"
-                    r"(?:weeks?|months?)\b", re.I)
+                    r"(?:weeks?|months?)\b"
+                    # the schedule's stages by name: "the transition phase", "the maintenance weeks"
+                    r"|\b(?:transition|maintenance|intensive(?: treatment)?|orientation|skill[- ]building|discharge(?: prep\w*)?)"
+                    r" (?:phase|weeks|stage|period)\b", re.I)
 
 
 # "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on

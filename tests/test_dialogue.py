@@ -461,3 +461,11 @@ def test_the_statements_before_a_question_tell_one_story():
     concepts = lambda text: [w for w in ("inpatient", "cocaine", "iop", "what") if w in text.lower()]
     told = dialogue.told("is there one for his drug?", history, concepts)
     assert told.resolved == "is there one for his drug? inpatient cocaine iop"  # not the question before them
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what's involved in the transition phase"], "and the maintenance weeks?", "what's involved in the maintenance weeks"),
+    (["what's the transition phase?"], "and the final two weeks?", "what's the final two weeks?"),
+])
+def test_a_stage_named_by_its_name_is_swapped_like_a_numbered_one(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
