@@ -39,7 +39,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\b(?:you'?re|ur|you are|u r) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
                  r"|\bis (?:this|it) (?:automated|a bot|an ai|a machine|a computer|a recording)\b"
                  r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
-    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl"
+    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later(?! on\b)|take care|ttyl"
                 r"|good ?night|nite|\bnight(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to|gonna|going to|about to) (?:go|run|head out)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"

@@ -469,3 +469,9 @@ def test_the_statements_before_a_question_tell_one_story():
 ])
 def test_a_stage_named_by_its_name_is_swapped_like_a_numbered_one(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("message, kind", [("and later on?", None), ("later on?", None), ("ok later", "goodbye"),
+                                           ("talk later", "goodbye")])
+def test_later_on_asks_about_the_program_later_rather_than_leaving(message, kind):
+    assert dialogue.smalltalk_kind(message) == kind
