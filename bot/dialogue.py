@@ -388,6 +388,9 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 _POINTS_BACK = re.compile(r"\b(?:that|this|those|these)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 
 
+_POINTER_WORD = re.compile(r"\b(?:it|its|that|this|them|those|these)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -408,8 +411,10 @@ def combine(question: str, previous: str, action: str) -> str:
         same = _same_kind(own, previous)
         rest_words = content_words(stripped[:own.start()] + " " + stripped[own.end():]) if own else []
         # "ok and iop, how is that different?" compares with the last subject rather than replacing it
+        # "so iops might have it?" after "is equine therapy real" points back at it, swapping nothing ("and
+        # inpatient, what does that include" asks its own question of inpatient)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(rest_words) <= MAX_FRAGMENT_WORDS \
-            and not _COMPARES.intersection(rest_words)
+            and not _COMPARES.intersection(rest_words) and not (_POINTER_WORD.search(stripped) and not _WH_AFTER.search(stripped))
         if fragment and not same:
             # "and the regular iop?" after "how long is the matrix model": the one subject asked about, whatever its kind
             only = [m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) in CARRIED_KINDS]

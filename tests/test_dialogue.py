@@ -475,3 +475,11 @@ def test_a_stage_named_by_its_name_is_swapped_like_a_numbered_one(history, quest
                                            ("talk later", "goodbye")])
 def test_later_on_asks_about_the_program_later_rather_than_leaving(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is equine therapy real"], "so iops might have it?", "so iops might have it? equine therapy"),
+    (["what do you get in iop"], "and inpatient, what does that include", "what do you get in inpatient, what does that include"),
+])
+def test_a_subject_with_a_pointer_back_is_no_fragment_to_swap(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
