@@ -388,6 +388,9 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 _POINTS_BACK = re.compile(r"\b(?:that|this|those|these)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 
 
+# "and if they never needed detox at all?" after "is iop for people who just left detox" asks the same of
+# another case, with its subject in a condition: nothing to swap
+_IF = re.compile(r"(?:if|what if|even if|unless)\b", re.I)
 _POINTER_WORD = re.compile(r"\b(?:it|its|that|this|them|those|these)\b", re.I)
 
 
@@ -422,7 +425,7 @@ def combine(question: str, previous: str, action: str) -> str:
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
         if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words) \
-                and not _WH_AFTER.search(stripped[own.end():]):
+                and not _WH_AFTER.search(stripped[own.end():]) and not _IF.match(stripped):
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
             # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()

@@ -483,3 +483,9 @@ def test_later_on_asks_about_the_program_later_rather_than_leaving(message, kind
 ])
 def test_a_subject_with_a_pointer_back_is_no_fragment_to_swap(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_subject_inside_a_condition_is_not_swapped_in():
+    resolved = dialogue.resolve("and if they never needed detox at all, like mild stuff?",
+                                ["is iop for people who just left detox"]).resolved
+    assert not resolved.startswith("is detox")
