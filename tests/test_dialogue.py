@@ -489,3 +489,12 @@ def test_a_subject_inside_a_condition_is_not_swapped_in():
     resolved = dialogue.resolve("and if they never needed detox at all, like mild stuff?",
                                 ["is iop for people who just left detox"]).resolved
     assert not resolved.startswith("is detox")
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["who is iop meant for"], "and who is regular outpatient for?", "and who is regular outpatient for?"),
+    # weighed against the last subject, the last subject stays
+    (["who is iop meant for"], "and how is outpatient different?", "and how is outpatient different? iop"),
+])
+def test_a_question_of_its_own_about_another_subject_carries_no_other(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
