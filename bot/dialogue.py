@@ -479,6 +479,12 @@ _BACK_TO_FIRST = re.compile(r"(?:\b(?:ok|okay|so|going|go|coming|circling)\s+)*\
                             r"[\s,.:;-]*", re.I)
 
 
+# "going back to insurance, will the program help me check my benefits?": back to an earlier turn, named by
+# one of its words (the last turn is where the question is anyway)
+_BACK_TO_NAMED = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|anyway|alright|now|but)[\s,]+)*(?:(?:going|go|coming|come|getting|circling) )?"
+                            r"back to (?:the |my |our |his |her )?([a-z][\w'-]*)(?: (?:thing|stuff|part|question|one))?\b", re.I)
+
+
 # "one more q, does it work for depression too": announcing another question asks nothing ("one", "more")
 _ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+)*one (?:more|last)"
                        r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
@@ -493,12 +499,14 @@ def resolve(question: str, history: Sequence[str]) -> Resolution:
 
 def _resolve(question: str, history: Sequence[str]) -> Resolution:
     previous, seen, first = "", [], ""  # the last question as resolved, the subjects met (latest last), the first
+    asked = []  # each earlier turn with its resolution
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
         rule = followup_rule(earlier)
         previous = _resolved(earlier, previous, seen, rule)
         first = first or previous
+        asked.append((earlier, previous))
         named = _subjects(previous)
         seen = [t for t in seen if t not in named] + named
     back = _BACK_TO_FIRST.search(question) if first else None
@@ -506,6 +514,12 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         previous = first
         rest = re.sub(r"\s+", " ", question[:back.start()] + " " + question[back.end():]).strip(" ,.-:;")
         return Resolution(question, _resolved(rest, previous, seen, followup_rule(rest) or ("back", "append")), "back")
+    back = _BACK_TO_NAMED.match(question) if not _swaps(question, previous) else None  # else swapped back in
+    earlier = next((resolved for turn, resolved in reversed(asked[:-1])
+                    if back and back.group(1).lower() in content_words(turn)), None)
+    if earlier:  # "ok so back to my anxiety, how many days a week?": about the earlier turn that named it
+        rest = question[back.end():].strip(" ,.-:;")
+        return Resolution(question, _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append")), "back")
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for

@@ -498,3 +498,18 @@ def test_a_subject_inside_a_condition_is_not_swapped_in():
 ])
 def test_a_question_of_its_own_about_another_subject_carries_no_other(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["does insurance cover iop", "what does inpatient cost"], "going back to insurance, will the program help me check my benefits?",
+     "will the program help me check my benefits? iop"),
+    (["do IOPs treat anxiety", "my roommate says they're only for addicts"], "ok so back to my anxiety, how many days a week would I go?",
+     "how many days a week would I go? IOPs"),
+])
+def test_back_to_a_word_of_an_earlier_turn_resumes_that_turn(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_going_back_to_work_is_no_earlier_turn():
+    history = ["how many hours is iop", "can i keep my work schedule"]
+    assert dialogue.resolve("can i go back to work at the same time?", history).rule != "back"
