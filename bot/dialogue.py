@@ -150,6 +150,9 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him|mine|yours|ours|theirs)\b",
      "append"),
+    # "how many hours is each session then?" after "whats in the intensive phase": a closing "then" leans on
+    # what was just asked
+    ("then", r"\bthen\W*$", "append"),
     # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
     ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that

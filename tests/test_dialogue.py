@@ -513,3 +513,9 @@ def test_back_to_a_word_of_an_earlier_turn_resumes_that_turn(history, question, 
 def test_going_back_to_work_is_no_earlier_turn():
     history = ["how many hours is iop", "can i keep my work schedule"]
     assert dialogue.resolve("can i go back to work at the same time?", history).rule != "back"
+
+
+def test_a_closing_then_leans_on_the_last_question():
+    resolution = dialogue.resolve("how many hours is each session then", ["whats in the intensive phase"])
+    assert resolution.rule == "then" and resolution.resolved.endswith("whats in the intensive phase")
+    assert dialogue.resolve("how many hours is each session then", []).rule == "standalone"
