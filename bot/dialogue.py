@@ -555,16 +555,27 @@ _MEANT = re.compile(r"\b(?:i (?:meant|was asking about|was talking about)|typo|i
 
 def _corrected(question: str, previous: str) -> str:
     """The previous question about what the person meant: "how long is inpatient rehab" + "sorry I meant
-    intensive outpatient, not inpatient. what is it?" -> "how long is intensive outpatient what is it?"."""
+    intensive outpatient, not inpatient" -> "how long is intensive outpatient"; a question said after the
+    correction is added ("nvm i meant iop, how many hours" -> "whats iop how many hours")."""
     said = _MEANT.search(question)
-    meant = re.split(r"\b(?:not|instead of|rather than)\b", said.group(1), maxsplit=1)[0] if said else ""
-    own = _SUBJECT_RE.search(meant)
+    # what was not meant goes ("i meant weeks not hours"), and what follows the first clause is a question of its own
+    told = _NOT_MEANT.sub("", said.group(1)) if said else ""
+    meant, *rest = _CLAUSE_END.split(told, maxsplit=1)
+    rest = " ".join(r.strip() for r in rest if r and r.strip())
+    # the last subject named is the one meant: "outpatient, the intensive kind" is the intensive one
+    own = ([None] + list(_SUBJECT_RE.finditer(meant)))[-1]
     if not own:
+        if content_words(meant):  # "i meant weeks not hours": the last question, about weeks
+            return f"{meant.strip(' ,.')} {_without_smalltalk(previous)}".strip()
         return f"{question.strip()} {_without_smalltalk(previous)}".strip()
-    rest = re.split(r"(?<=[.!?])\s+", said.group(1), maxsplit=1)[1:]  # a question after the correction
     same = _same_kind(own, previous)
     base = (previous[:same.start()] + own.group(0) + previous[same.end():]) if same else f"{own.group(0)} {previous}"
-    return f"{base} {' '.join(rest)}".strip()
+    return f"{base} {rest}".strip()
+
+
+_NOT_MEANT = re.compile(r"\b(?:not|instead of|rather than)\s+[^,.;!?]*", re.I)
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|,\s*(?=(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could"
+                         r"|will|would|should)\b)", re.I)
 
 
 def _same_kind(own: re.Match | None, previous: str) -> re.Match | None:

@@ -519,3 +519,14 @@ def test_a_closing_then_leans_on_the_last_question():
     resolution = dialogue.resolve("how many hours is each session then", ["whats in the intensive phase"])
     assert resolution.rule == "then" and resolution.resolved.endswith("whats in the intensive phase")
     assert dialogue.resolve("how many hours is each session then", []).rule == "standalone"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the last subject named is the one meant, what was not meant goes, a question after a comma stays
+    (["how long is inpatient"], "no wait i meant outpatient, the intensive kind", "how long is the intensive kind"),
+    (["how long is inpatient rehab"], "sorry I meant outpatient not inpatient, the intensive one", "how long is the intensive one"),
+    (["how long is iop"], "i meant weeks not hours", "weeks how long is iop"),
+    (["whats php"], "nvm i meant iop, how many hours", "whats iop how many hours"),
+])
+def test_a_correction_reads_what_was_meant(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
