@@ -160,6 +160,10 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
 )
 # A bare question word ("how come?") asks no aspect of its own, whatever "come" weighs
 _BARE = re.compile(next(p for rule, p, _ in FOLLOWUP_RULES if rule == "bare"), re.I)
+# "is it true that ...", "is it ok to ...": an "it" that stands for what follows, not for an earlier turn
+_EXPLETIVE = re.compile(r"^\s*(?:is|was|would|will|does|did) (?:it|that|this) (?:\w+ ){0,2}?(?:true|possible|normal|ok|okay"
+                        r"|safe|worth|common|likely|better|bad|good|hard|easy|necessary|required|smart|wise|realistic"
+                        r"|weird|unusual|matter|mean|help)\s+(?:to|that|if|for|when)\b", re.I)
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
 # A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
@@ -307,8 +311,10 @@ def followup_rule(question: str) -> tuple[str, str] | None:
         if not re.search(pattern, q):
             continue
         if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
-                rule == "pronoun" or _SUBJECT_RE.search(q)):
-            continue  # "is it true that group therapy helps with depression" has a topic of its own
+                rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
+            # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
+            # or only residential?" asks about "it", whatever levels of care it names
+            continue
         if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
             continue  # "how is iop different from php" names both sides
         if rule == "both" and _subjects(q):

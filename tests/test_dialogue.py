@@ -530,3 +530,13 @@ def test_a_closing_then_leans_on_the_last_question():
 ])
 def test_a_correction_reads_what_was_meant(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, rule", [
+    (["what is a therapeutic community"], "is it used in iop or only residential?", "pronoun_lead"),
+    (["whats the success rate"], "is it as good as going to rehab", "pronoun_lead"),
+    # an "it" standing for what follows leaves a question naming its own topic alone
+    (["what is cbt"], "is it true that group therapy helps with depression", "standalone"),
+])
+def test_a_leading_pronoun_points_back_even_in_a_longer_question(history, question, rule):
+    assert dialogue.resolve(question, history).rule == rule
