@@ -449,10 +449,11 @@ def combine(question: str, previous: str, action: str) -> str:
         named = {s.lower() for s in _subjects(question, kinds)}
         if len(subjects) > 1 and named & {s.lower() for s in subjects} and not _WEIGHS_UP.intersection(_tokens(question)):
             subjects = []
-        elif named and not named & {s.lower() for s in subjects} and _OWN_QUESTION.match(_strip_lead(question)) \
+        elif named and not named & {s.lower() for s in subjects} and _same_kind(_SUBJECT_RE.search(question), previous) \
+                and _OWN_QUESTION.match(_strip_lead(question)) \
                 and not _WEIGHS_UP.intersection(_tokens(question)) and not _POINTER_WORD.search(question) \
                 and _asks(previous):
-            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own subject
+            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care
             subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too, but
         # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end

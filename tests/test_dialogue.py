@@ -540,3 +540,8 @@ def test_a_correction_reads_what_was_meant(history, question, resolved):
 ])
 def test_a_leading_pronoun_points_back_even_in_a_longer_question(history, question, rule):
     assert dialogue.resolve(question, history).rule == rule
+
+
+def test_a_therapy_asked_of_a_level_of_care_keeps_the_level():
+    resolved = dialogue.resolve("what kind of family therapy would they do with him", ["can iop help teenagers"]).resolved
+    assert resolved.endswith("iop")
