@@ -349,8 +349,9 @@ def _strip_lead(question: str) -> str:
     return q.strip(" ?!.,")
 
 
-# "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition.
-_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these|them)\b", re.I)
+# "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition; "with him"
+# after "can iop help teenagers" is the teenager.
+_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these|them|him|her)\b", re.I)
 
 
 def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:

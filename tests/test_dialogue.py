@@ -543,5 +543,10 @@ def test_a_leading_pronoun_points_back_even_in_a_longer_question(history, questi
 
 
 def test_a_therapy_asked_of_a_level_of_care_keeps_the_level():
-    resolved = dialogue.resolve("what kind of family therapy would they do with him", ["can iop help teenagers"]).resolved
+    resolved = dialogue.resolve("what kind of family therapy would they do", ["can iop help teenagers"]).resolved
     assert resolved.endswith("iop")
+
+
+def test_with_him_points_at_who_the_last_question_was_about():
+    resolved = dialogue.resolve("what kind of family therapy would they do with him", ["can iop help teenagers"]).resolved
+    assert resolved == "what kind of family therapy would they do with him iop teenagers"
