@@ -265,9 +265,10 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
                         r"|yeah|yes|thanks|thank you|thx|and now|now|wow|whoa|woah|yikes|geez|jeez|dang|damn|ugh|hm|huh|holy \w+|oh my god|omg"
                         r"|no|nope|sorry|fine|well|understood|makes sense|noted|(?:go|going) back)\b[\s,.!:-]*)+", re.I)
-# What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
+# What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?",
+# "iop i mean".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
-                             "either just only ballpark roughly approximately estimate please pls exactly".split())
+                             "either just only ballpark roughly approximately estimate please pls exactly mean".split())
 
 
 def _without_discourse(question: str) -> str:

@@ -550,3 +550,7 @@ def test_a_therapy_asked_of_a_level_of_care_keeps_the_level():
 def test_with_him_points_at_who_the_last_question_was_about():
     resolved = dialogue.resolve("what kind of family therapy would they do with him", ["can iop help teenagers"]).resolved
     assert resolved == "what kind of family therapy would they do with him iop teenagers"
+
+
+def test_a_subject_said_with_i_mean_is_a_fragment():
+    assert dialogue.resolve("iop i mean", ["how long"]).resolved == "iop i mean how long"
