@@ -538,6 +538,11 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
         own = _SUBJECT_RE.search(_strip_lead(question))
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
+    elif rule and rule[0] in ("what_about", "conjunction") and _bare_subject(question) and not _swaps(question, previous):
+        # the same with a lead: "what about for teens?" after "can my family be involved" has no one to swap
+        # teens for, and asks about them
+        own = _SUBJECT_RE.search(_strip_lead(question))
+        rule = None if own and subject_kind(own) not in CARRIED_KINDS else rule
     if rule and previous:
         return Resolution(question, _resolved(question, previous, seen, rule), rule[0])
     return Resolution(question, question, "standalone")

@@ -554,3 +554,15 @@ def test_with_him_points_at_who_the_last_question_was_about():
 
 def test_a_subject_said_with_i_mean_is_a_fragment():
     assert dialogue.resolve("iop i mean", ["how long"]).resolved == "iop i mean how long"
+
+
+@pytest.mark.parametrize("history, question", [
+    (["can my family be involved"], "what about for teens?"),
+    (["can families get involved in iop"], "and for teens specifically"),
+])
+def test_a_led_fragment_with_nothing_to_swap_stands_alone(history, question):
+    assert dialogue.resolve(question, history).rule == "standalone"
+
+
+def test_a_led_fragment_swaps_what_it_can():
+    assert dialogue.resolve("and for women?", ["is iop good for teens"]).resolved == "is iop good for women"
