@@ -802,10 +802,15 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
         resolution = told_followup(resolution, history, engine.analyzer.concept_phrases)
     result, terms = _search(engine, resolution.resolved)
     if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
-        # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").
-        alone, alone_terms = _search(engine, question)
+        # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?"):
+        # the concepts the last turn named carry less ("flashbacks" from "I was in a bad car wreck last year and
+        # still get flashbacks"), and the question alone nothing
+        named = list(dict.fromkeys(c for turn in history[-1:] for c in engine.analyzer.concept_phrases(turn)))
+        narrower = [f"{question} {' '.join(named)}"] if named else []
+        tried = [(text, *_search(engine, text)) for text in narrower + [question]]
+        text, alone, alone_terms = max(tried, key=lambda t: t[1].confidence)
         if alone.confidence >= threshold:
-            resolution = Resolution(question, question, "low_confidence")
+            resolution = Resolution(question, text, "low_confidence")
             result, terms = alone, alone_terms
     elif resolution.rule == "standalone" and result.confidence < threshold:
         topic = previous_topic(history)

@@ -566,3 +566,12 @@ def test_a_led_fragment_with_nothing_to_swap_stands_alone(history, question):
 
 def test_a_led_fragment_swaps_what_it_can():
     assert dialogue.resolve("and for women?", ["is iop good for teens"]).resolved == "is iop good for women"
+
+
+def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing_alone(engine, settings):
+    history = ["I was in a bad car wreck last year and still get flashbacks"]
+    question = "is there a specific therapy for that in these programs"
+    carried = engine.search(dialogue.resolve(question, history).resolved)
+    assert carried.confidence < float(settings["CONFIDENCE_THRESHOLD"])  # the case this is about
+    reply = dialogue.respond(engine, settings, question, history)
+    assert reply.type == "answer" and reply.resolved_question == question + " flashbacks"
