@@ -469,9 +469,18 @@ def combine(question: str, previous: str, action: str) -> str:
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
             point.insert(0, frame.group(0).lower())
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
+    if subjects and _DEFINITION.match(question) and not _asks(previous):
+        # "what even is that?" after "the counselor brought up something called an IOP" asks what the told
+        # level of care or therapy is, not about the rest of what was told
+        return f"{question.strip()} {' '.join(subjects)}"
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
     return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
+
+
+# "what is that?", "what does that mean?": what a named thing is
+_DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
+                         r"(?:is |does )?(?:that|this)(?: mean| one| thing)?\b\s*(?:$|[?.!,])", re.I)
 
 
 def _without_smalltalk(text: str) -> str:
@@ -661,7 +670,8 @@ def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> R
     """A follow-up after a statement, with the told concepts its resolution does not carry yet."""
     last = history[-1] if history else ""
     if (resolution.rule not in TOLD_FOLLOWUPS or len(last.split()) < MIN_STATEMENT_WORDS or _asks(last)
-            or smalltalk_kind(last) or not _POINTS_AT_TOLD.search(resolution.question)):
+            or smalltalk_kind(last) or not _POINTS_AT_TOLD.search(resolution.question)
+            or _DEFINITION.match(resolution.question) and _subjects(last)):  # "what is that": the subject told
         return resolution
     have = set(_tokens(resolution.resolved))
     # a condition or who it is for stays an aspect, as for a question ("thinking about iop for my anxiety" /

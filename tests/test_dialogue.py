@@ -575,3 +575,19 @@ def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing
     assert carried.confidence < float(settings["CONFIDENCE_THRESHOLD"])  # the case this is about
     reply = dialogue.respond(engine, settings, question, history)
     assert reply.type == "answer" and reply.resolved_question == question + " flashbacks"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["the counselor brought up something called an IOP"], "what even is that", "what even is that IOP"),
+    (["hey so my therapist mentioned a step up"], "what is that", "what is that step up"),
+    # after a question, "what is that" still asks about the whole of it
+    (["does iop use cbt"], "what is that", "what is that does iop use cbt"),
+])
+def test_what_is_that_after_a_statement_asks_what_the_told_subject_is(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_what_is_that_carries_no_told_concepts_beside_the_subject():
+    history = ["the counselor at school brought up something called an IOP"]
+    resolution = dialogue.resolve("what even is that", history)
+    assert dialogue.told_followup(resolution, history, lambda text: ["school", "iop"]) == resolution
