@@ -568,6 +568,10 @@ def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, st
         both = list(dict.fromkeys(t.lower() for t in seen))[-2:]
         if len(both) == 2:  # the two subjects last met, whichever turns named them
             return f"{question.strip()} {' '.join(both)}"
+        if not re.search(r"\b(?:vs|versus|different question)\b", question, re.I):
+            # "how common is it to have both?" after "can iop treat mental illness and addiction together":
+            # with no two subjects met, the two things are the last question's, all of it
+            return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
         return combine(question, previous, "append")
     return combine(question, previous, rule[1])
 

@@ -591,3 +591,14 @@ def test_what_is_that_carries_no_told_concepts_beside_the_subject():
     history = ["the counselor at school brought up something called an IOP"]
     resolution = dialogue.resolve("what even is that", history)
     assert dialogue.told_followup(resolution, history, lambda text: ["school", "iop"]) == resolution
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["can iop treat mental illness and addiction together"], "how common is it to have both?",
+     "how common is it to have both? can iop treat mental illness and addiction together"),
+    (["what therapies do iops use"], "which one is for handling emotions", "which one is for handling emotions what therapies do iops use"),
+    # with two subjects met, they are what is weighed
+    (["what is php", "and iop?"], "which is better?", "which is better? php iop"),
+])
+def test_weighing_with_fewer_than_two_subjects_met_takes_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
