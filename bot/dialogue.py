@@ -392,7 +392,7 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
                          r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
 
 
-# "that", "this" or "one" anywhere points back at what the last question asked ("who can give me one" after
+# "that" or "this" anywhere (or "give me one") points back at what the last question asked ("who can give me one" after
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
@@ -428,7 +428,8 @@ def combine(question: str, previous: str, action: str) -> str:
         # "so iops might have it?" after "is equine therapy real" points back at it, swapping nothing ("and
         # inpatient, what does that include" asks its own question of inpatient)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(rest_words) <= MAX_FRAGMENT_WORDS \
-            and not _COMPARES.intersection(rest_words) and not (_POINTER_WORD.search(stripped) and not _WH_AFTER.search(stripped))
+            and not _COMPARES.intersection(rest_words) \
+            and not (_POINTER_WORD.search(stripped) and not _WH_AFTER.search(stripped))
         if fragment and not same:
             # "and the regular iop?" after "how long is the matrix model": the one subject asked about, whatever its kind
             only = [m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) in CARRIED_KINDS]
@@ -636,9 +637,7 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     carried, not everything the person said ("im so tired").
     """
     last = history[-1] if history else ""
-    if (len(last.split()) < MIN_STATEMENT_WORDS or "?" in last or smalltalk_kind(last)
-            or _OWN_QUESTION.match(_without_discourse(last.lower().replace("’", "'")))
-            or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question)):
+    if not _told(last) or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question):
         return None
     carried = list(dict.fromkeys(c for turn in _told_run(history) for c in concepts(turn)))
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
@@ -661,9 +660,9 @@ def _told_run(history: Sequence[str]) -> list[str]:
     return run
 
 
-# Follow-ups that lean on the last turn through a pronoun or by naming nothing: after a turn that told
-# something ("finished my iop yesterday" / "how do i keep it going now?") what was told is what "it"
-# leans on, not only the program it named
+# Follow-ups that lean on the last turn through a pronoun: after a turn that told something ("he just
+# finished 30 days at a rehab place" / "what's usually the next step for someone like him?") what was told
+# is what the pronoun leans on, not only the program it named
 TOLD_FOLLOWUPS = ("pronoun", "pronoun_lead")
 # "that" or "him" points at what was told or who it was about; "they" and "it" at the program, whose
 # subject the follow-up already carries ("my kid is in an iop" / "do they have anything to teach us parents")
