@@ -392,11 +392,11 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
                          r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
 
 
-# "that" or "this" anywhere (or "give me one") points back at what the last question asked ("who can give me one" after
+# "that" or "this" anywhere (or "give me one", "same ones?") points back at what the last question asked ("who can give me one" after
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
-_POINTS_BACK = re.compile(r"\b(?:that|this|those|these)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 
 
 # "and if they never needed detox at all?" after "is iop for people who just left detox" asks the same of

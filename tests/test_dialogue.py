@@ -602,3 +602,8 @@ def test_what_is_that_carries_no_told_concepts_beside_the_subject():
 ])
 def test_weighing_with_fewer_than_two_subjects_met_takes_the_whole_last_question(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_same_ones_points_back_at_what_the_last_question_asked_about():
+    resolved = dialogue.resolve("same ones?", ["does IOP have therapists like residential"]).resolved
+    assert resolved == "same ones? IOP residential therapists"
