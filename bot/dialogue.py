@@ -396,6 +396,8 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
+# "and for someone who also drinks" after "is iop good for depression?": the last question's point, and more
+_ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
 _POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 
 
@@ -464,7 +466,8 @@ def combine(question: str, previous: str, action: str) -> str:
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
-            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question)) and not named and _asks(previous) else []
+            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
+            and not named and _asks(previous) else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for

@@ -607,3 +607,8 @@ def test_weighing_with_fewer_than_two_subjects_met_takes_the_whole_last_question
 def test_same_ones_points_back_at_what_the_last_question_asked_about():
     resolved = dialogue.resolve("same ones?", ["does IOP have therapists like residential"]).resolved
     assert resolved == "same ones? IOP residential therapists"
+
+
+def test_also_keeps_the_last_questions_point():
+    resolved = dialogue.resolve("and for someone who also drinks", ["Is IOP good for depression?"]).resolved
+    assert resolved == "and for someone who also drinks IOP depression"
