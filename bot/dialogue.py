@@ -39,7 +39,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|\b(?:you'?re|ur|you are|u r) (?:an? )?(?:real |actual )?(?:person|human|bot|robot|chat ?bot|ai|machine|computer)\b"
                  r"|\bis (?:this|it) (?:automated|a bot|an ai|a machine|a computer|a recording)\b"
                  r"|\bwho am i (?:talking|chatting|speaking) (?:to|with)(?: right now| now)?\b"),
-    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later|take care|ttyl"
+    ("goodbye", r"\b(?:good ?bye+|bye+(?: bye+)?|bai|see (?:ya|you)(?: later| soon)?|cya|later(?! on\b)|take care|ttyl"
                 r"|good ?night|nite|\bnight(?=\W*$)|gn"
                 r"|(?:gotta|got to|have to|need to|gonna|going to|about to) (?:go|run|head out)|talk (?:to you )?(?:later|soon)"
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"
@@ -150,6 +150,9 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
                      r"(?:it|that|this|they|them|those|these|she|he)\b", "append"),
     ("pronoun", r"\b(?:it|its|it's|that|this|they|them|their|those|these|one|she|he|her|him|mine|yours|ours|theirs)\b",
      "append"),
+    # "how many hours is each session then?" after "whats in the intensive phase": a closing "then" leans on
+    # what was just asked
+    ("then", r"\bthen\W*$", "append"),
     # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
     ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
@@ -157,6 +160,10 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
 )
 # A bare question word ("how come?") asks no aspect of its own, whatever "come" weighs
 _BARE = re.compile(next(p for rule, p, _ in FOLLOWUP_RULES if rule == "bare"), re.I)
+# "is it true that ...", "is it ok to ...": an "it" that stands for what follows, not for an earlier turn
+_EXPLETIVE = re.compile(r"^\s*(?:is|was|would|will|does|did) (?:it|that|this) (?:\w+ ){0,2}?(?:true|possible|normal|ok|okay"
+                        r"|safe|worth|common|likely|better|bad|good|hard|easy|necessary|required|smart|wise|realistic"
+                        r"|weird|unusual|matter|mean|help)\s+(?:to|that|if|for|when)\b", re.I)
 # A question with a pronoun but this many content words or more has a topic of its own.
 PRONOUN_MAX_CONTENT = 4
 # A follow-up with this many content words of its own ("what should i ask them?") borrows only the subject.
@@ -258,9 +265,10 @@ _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\
 _DISCOURSE = re.compile(r"^\s*(?:(?:ok(?:ay)?|k|alright|all right|right|got it|i see|cool|great|wait|hmm+|um+|uh+|oh|ah"
                         r"|yeah|yes|thanks|thank you|thx|and now|now|wow|whoa|woah|yikes|geez|jeez|dang|damn|ugh|hm|huh|holy \w+|oh my god|omg"
                         r"|no|nope|sorry|fine|well|understood|makes sense|noted|(?:go|going) back)\b[\s,.!:-]*)+", re.I)
-# What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?".
+# What a bare subject may come with and still be a fragment: "inpatient same q", "depression specifically?",
+# "iop i mean".
 _FRAGMENT_EXTRAS = frozenset("same q question thing specifically too then though tho instead one row also as well "
-                             "either just only ballpark roughly approximately estimate please pls exactly".split())
+                             "either just only ballpark roughly approximately estimate please pls exactly mean".split())
 
 
 def _without_discourse(question: str) -> str:
@@ -304,8 +312,10 @@ def followup_rule(question: str) -> tuple[str, str] | None:
         if not re.search(pattern, q):
             continue
         if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
-                rule == "pronoun" or _SUBJECT_RE.search(q)):
-            continue  # "is it true that group therapy helps with depression" has a topic of its own
+                rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
+            # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
+            # or only residential?" asks about "it", whatever levels of care it names
+            continue
         if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
             continue  # "how is iop different from php" names both sides
         if rule == "both" and _subjects(q):
@@ -340,8 +350,9 @@ def _strip_lead(question: str) -> str:
     return q.strip(" ?!.,")
 
 
-# "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition.
-_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these|them)\b", re.I)
+# "what therapy do they use for that?" after "can iop help with ptsd": "that" is the condition; "with him"
+# after "can iop help teenagers" is the teenager.
+_FOR_THAT = re.compile(r"\b(?:for|with|on|treat|treats|handle|handles) (?:that|this|those|these|them|him|her)\b", re.I)
 
 
 def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
@@ -355,11 +366,17 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
 _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
-# A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week".
+# A question about when the program is over: no stage of it is what it asks about.
+_PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
+                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b", re.I)
+# A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
-                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |\d |three |four )?"
-                    r"(?:weeks?|months?)\b", re.I)
+                    r"|\b(?:first|last|final|second|third|1st|2nd|3rd) (?:two |to |few |couple of |couple |\d |three |four )?"
+                    r"(?:weeks?|months?)\b"
+                    # the schedule's stages by name: "the transition phase", "the maintenance weeks"
+                    r"|\b(?:transition|maintenance|intensive(?: treatment)?|orientation|skill[- ]building|discharge(?: prep\w*)?)"
+                    r" (?:phase|weeks|stage|period)\b", re.I)
 
 
 # "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on
@@ -373,6 +390,21 @@ def _asks(text: str) -> bool:
 
 _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that|this)\b(?! (?:one|program|place|kind|type|level|therapy)\b)"
                          r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
+
+
+# "that" or "this" anywhere (or "give me one", "same ones?") points back at what the last question asked ("who can give me one" after
+# "what if they want a referral", "what does that program focus on?" after "is there an iop just for
+# cocaine"); "it" and "they" point at the program, which the follow-up carries already
+# ("which one", "one on one" and "the first one" pick or name, they do not point back)
+# "and for someone who also drinks" after "is iop good for depression?": the last question's point, and more
+_ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
+
+
+# "and if they never needed detox at all?" after "is iop for people who just left detox" asks the same of
+# another case, with its subject in a condition: nothing to swap
+_IF = re.compile(r"(?:if|what if|even if|unless)\b", re.I)
+_POINTER_WORD = re.compile(r"\b(?:it|its|that|this|them|those|these)\b", re.I)
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -395,8 +427,11 @@ def combine(question: str, previous: str, action: str) -> str:
         same = _same_kind(own, previous)
         rest_words = content_words(stripped[:own.start()] + " " + stripped[own.end():]) if own else []
         # "ok and iop, how is that different?" compares with the last subject rather than replacing it
+        # "so iops might have it?" after "is equine therapy real" points back at it, swapping nothing ("and
+        # inpatient, what does that include" asks its own question of inpatient)
         fragment = own and not _OWN_QUESTION.match(stripped) and len(rest_words) <= MAX_FRAGMENT_WORDS \
-            and not _COMPARES.intersection(rest_words)
+            and not _COMPARES.intersection(rest_words) \
+            and not (_POINTER_WORD.search(stripped) and not _WH_AFTER.search(stripped))
         if fragment and not same:
             # "and the regular iop?" after "how long is the matrix model": the one subject asked about, whatever its kind
             only = [m for m in _SUBJECT_RE.finditer(previous) if subject_kind(m) in CARRIED_KINDS]
@@ -404,7 +439,7 @@ def combine(question: str, previous: str, action: str) -> str:
         if fragment and same:  # own text in place of the previous subject of the same kind, not a template
             return previous[:same.start()] + stripped + previous[same.end():]
         if own and same and not _OWN_QUESTION.match(stripped) and not _COMPARES.intersection(rest_words) \
-                and not _WH_AFTER.search(stripped[own.end():]):
+                and not _WH_AFTER.search(stripped[own.end():]) and not _IF.match(stripped):
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
             # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
@@ -419,16 +454,37 @@ def combine(question: str, previous: str, action: str) -> str:
         named = {s.lower() for s in _subjects(question, kinds)}
         if len(subjects) > 1 and named & {s.lower() for s in subjects} and not _WEIGHS_UP.intersection(_tokens(question)):
             subjects = []
-        # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too
-        stage = _WEEKS.search(previous) if not _WEEKS.search(question) else None
+        elif named and not named & {s.lower() for s in subjects} and _same_kind(_SUBJECT_RE.search(question), previous) \
+                and _OWN_QUESTION.match(_strip_lead(question)) \
+                and not _WEIGHS_UP.intersection(_tokens(question)) and not _POINTER_WORD.search(question) \
+                and _asks(previous):
+            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care
+            subjects = []
+        # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too, but
+        # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end
+        stage = _WEEKS.search(previous) if not _WEEKS.search(question) and not _PAST_END.search(question) else None
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
-            if _THAT_POINT.search(question) and not named and _asks(previous) else []
+            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
+            and not named and _asks(previous) else []
+        frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
+        if frame and not _FORM_FRAME.search(question):
+            # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
+            point.insert(0, frame.group(0).lower())
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
+    if subjects and _DEFINITION.match(question) and not _asks(previous):
+        # "what even is that?" after "the counselor brought up something called an IOP" asks what the told
+        # level of care or therapy is, not about the rest of what was told
+        return f"{question.strip()} {' '.join(subjects)}"
     # the whole previous question, with the words that make its form ("how long", "when did"), but not
     # its greeting: "Good evening. I have been reading about these programs" asks nothing about evenings
     return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
+
+
+# "what is that?", "what does that mean?": what a named thing is
+_DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
+                         r"(?:is |does )?(?:that|this)(?: mean| one| thing)?\b\s*(?:$|[?.!,])", re.I)
 
 
 def _without_smalltalk(text: str) -> str:
@@ -448,6 +504,12 @@ _BACK_TO_FIRST = re.compile(r"(?:\b(?:ok|okay|so|going|go|coming|circling)\s+)*\
                             r"[\s,.:;-]*", re.I)
 
 
+# "going back to insurance, will the program help me check my benefits?": back to an earlier turn, named by
+# one of its words (the last turn is where the question is anyway)
+_BACK_TO_NAMED = re.compile(r"^\W*(?:(?:ok(?:ay)?|so|and|anyway|alright|now|but)[\s,]+)*(?:(?:going|go|coming|come|getting|circling) )?"
+                            r"back to (?:the |my |our |his |her )?([a-z][\w'-]*)(?: (?:thing|stuff|part|question|one))?\b", re.I)
+
+
 # "one more q, does it work for depression too": announcing another question asks nothing ("one", "more")
 _ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+)*one (?:more|last)"
                        r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
@@ -462,12 +524,14 @@ def resolve(question: str, history: Sequence[str]) -> Resolution:
 
 def _resolve(question: str, history: Sequence[str]) -> Resolution:
     previous, seen, first = "", [], ""  # the last question as resolved, the subjects met (latest last), the first
+    asked = []  # each earlier turn with its resolution
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
         rule = followup_rule(earlier)
         previous = _resolved(earlier, previous, seen, rule)
         first = first or previous
+        asked.append((earlier, previous))
         named = _subjects(previous)
         seen = [t for t in seen if t not in named] + named
     back = _BACK_TO_FIRST.search(question) if first else None
@@ -475,12 +539,23 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         previous = first
         rest = re.sub(r"\s+", " ", question[:back.start()] + " " + question[back.end():]).strip(" ,.-:;")
         return Resolution(question, _resolved(rest, previous, seen, followup_rule(rest) or ("back", "append")), "back")
+    back = _BACK_TO_NAMED.match(question) if not _swaps(question, previous) else None  # else swapped back in
+    earlier = next((resolved for turn, resolved in reversed(asked[:-1])
+                    if back and back.group(1).lower() in content_words(turn)), None)
+    if earlier:  # "ok so back to my anxiety, how many days a week?": about the earlier turn that named it
+        rest = question[back.end():].strip(" ,.-:;")
+        return Resolution(question, _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append")), "back")
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
         # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
         own = _SUBJECT_RE.search(_strip_lead(question))
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
+    elif rule and rule[0] in ("what_about", "conjunction") and _bare_subject(question) and not _swaps(question, previous):
+        # the same with a lead: "what about for teens?" after "can my family be involved" has no one to swap
+        # teens for, and asks about them
+        own = _SUBJECT_RE.search(_strip_lead(question))
+        rule = None if own and subject_kind(own) not in CARRIED_KINDS else rule
     if rule and previous:
         return Resolution(question, _resolved(question, previous, seen, rule), rule[0])
     return Resolution(question, question, "standalone")
@@ -497,6 +572,10 @@ def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, st
         both = list(dict.fromkeys(t.lower() for t in seen))[-2:]
         if len(both) == 2:  # the two subjects last met, whichever turns named them
             return f"{question.strip()} {' '.join(both)}"
+        if not re.search(r"\b(?:vs|versus|different question)\b", question, re.I):
+            # "how common is it to have both?" after "can iop treat mental illness and addiction together":
+            # with no two subjects met, the two things are the last question's, all of it
+            return f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}".strip()
         return combine(question, previous, "append")
     return combine(question, previous, rule[1])
 
@@ -507,16 +586,27 @@ _MEANT = re.compile(r"\b(?:i (?:meant|was asking about|was talking about)|typo|i
 
 def _corrected(question: str, previous: str) -> str:
     """The previous question about what the person meant: "how long is inpatient rehab" + "sorry I meant
-    intensive outpatient, not inpatient. what is it?" -> "how long is intensive outpatient what is it?"."""
+    intensive outpatient, not inpatient" -> "how long is intensive outpatient"; a question said after the
+    correction is added ("nvm i meant iop, how many hours" -> "whats iop how many hours")."""
     said = _MEANT.search(question)
-    meant = re.split(r"\b(?:not|instead of|rather than)\b", said.group(1), maxsplit=1)[0] if said else ""
-    own = _SUBJECT_RE.search(meant)
+    # what was not meant goes ("i meant weeks not hours"), and what follows the first clause is a question of its own
+    told = _NOT_MEANT.sub("", said.group(1)) if said else ""
+    meant, *rest = _CLAUSE_END.split(told, maxsplit=1)
+    rest = " ".join(r.strip() for r in rest if r and r.strip())
+    # the last subject named is the one meant: "outpatient, the intensive kind" is the intensive one
+    own = ([None] + list(_SUBJECT_RE.finditer(meant)))[-1]
     if not own:
+        if content_words(meant):  # "i meant weeks not hours": the last question, about weeks
+            return f"{meant.strip(' ,.')} {_without_smalltalk(previous)}".strip()
         return f"{question.strip()} {_without_smalltalk(previous)}".strip()
-    rest = re.split(r"(?<=[.!?])\s+", said.group(1), maxsplit=1)[1:]  # a question after the correction
     same = _same_kind(own, previous)
     base = (previous[:same.start()] + own.group(0) + previous[same.end():]) if same else f"{own.group(0)} {previous}"
-    return f"{base} {' '.join(rest)}".strip()
+    return f"{base} {rest}".strip()
+
+
+_NOT_MEANT = re.compile(r"\b(?:not|instead of|rather than)\s+[^,.;!?]*", re.I)
+_CLAUSE_END = re.compile(r"(?<=[.!?])\s+|,\s*(?=(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could"
+                         r"|will|would|should)\b)", re.I)
 
 
 def _same_kind(own: re.Match | None, previous: str) -> re.Match | None:
@@ -532,8 +622,10 @@ def _swaps(question: str, previous: str) -> bool:
 
 
 # A short question after the person told something ("my sister has anorexia" / "can iop help") is about
-# what they told: the told concepts are carried. A longer one says what it is about itself.
-TOLD_MAX_CONTENT = 3
+# what they told: the told concepts are carried. A longer one says what it is about itself. Four words
+# are still short: "my mother did weekly therapy for a year but she is getting worse" / "would an
+# intensive program be the next step?" asks it of her, weekly therapy not being enough.
+TOLD_MAX_CONTENT = 4
 MIN_STATEMENT_WORDS = 4  # "ptsd iop" is a lookup, not something told
 
 
@@ -548,12 +640,59 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     carried, not everything the person said ("im so tired").
     """
     last = history[-1] if history else ""
-    if (len(last.split()) < MIN_STATEMENT_WORDS or "?" in last or smalltalk_kind(last)
-            or _OWN_QUESTION.match(_without_discourse(last.lower().replace("’", "'")))
-            or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question)):
+    if not _told(last) or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question):
         return None
-    carried = concepts(last)
+    carried = list(dict.fromkeys(c for turn in _told_run(history) for c in concepts(turn)))
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
+
+
+def _told(turn: str) -> bool:
+    """Whether a turn tells something ("my brother did inpatient for cocaine") rather than asks or greets."""
+    return (len(turn.split()) >= MIN_STATEMENT_WORDS and "?" not in turn and not smalltalk_kind(turn)
+            and not _OWN_QUESTION.match(_without_discourse(turn.lower().replace("’", "'"))))
+
+
+def _told_run(history: Sequence[str]) -> list[str]:
+    """The statements the last turns made, in order: "my brother did inpatient for cocaine" / "he's going to
+    IOP next" tell one story, which the question after them is about."""
+    run = []
+    for turn in reversed(history):
+        if not _told(turn):
+            break
+        run.insert(0, turn)
+    return run
+
+
+# Follow-ups that lean on the last turn through a pronoun: after a turn that told something ("he just
+# finished 30 days at a rehab place" / "what's usually the next step for someone like him?") what was told
+# is what the pronoun leans on, not only the program it named
+TOLD_FOLLOWUPS = ("pronoun", "pronoun_lead")
+# "that" or "him" points at what was told or who it was about; "they" and "it" at the program, whose
+# subject the follow-up already carries ("my kid is in an iop" / "do they have anything to teach us parents")
+_POINTS_AT_TOLD = re.compile(r"\b(?:that|this|those|these|him|her|he|she)\b", re.I)
+
+
+def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> Resolution:
+    """A follow-up after a statement, with the told concepts its resolution does not carry yet."""
+    last = history[-1] if history else ""
+    if (resolution.rule not in TOLD_FOLLOWUPS or len(last.split()) < MIN_STATEMENT_WORDS or _asks(last)
+            or smalltalk_kind(last) or not _POINTS_AT_TOLD.search(resolution.question)
+            or _DEFINITION.match(resolution.question) and _subjects(last)):  # "what is that": the subject told
+        return resolution
+    have = set(_tokens(resolution.resolved))
+    # a condition or who it is for stays an aspect, as for a question ("thinking about iop for my anxiety" /
+    # "do they do just groups or also 1 on 1" asks about groups), unless "for that" points at it
+    kinds = () if _FOR_THAT.search(resolution.question) else ("condition", "audience")
+    told_concepts = dict.fromkeys(c for turn in (_told_run(history) or [last]) for c in concepts(turn))
+    carried = [c for c in told_concepts if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
+    if not carried:
+        return resolution
+    return dataclasses.replace(resolution, resolved=f"{resolution.resolved.strip()} {' '.join(carried)}")
+
+
+def _named_kind(text: str, kinds: tuple[str, ...]) -> bool:
+    """Whether a phrase names a subject of one of these kinds ("anxiety" is a condition)."""
+    return any(subject_kind(m) in kinds for m in _SUBJECT_RE.finditer(text))
 
 
 def previous_topic(history: Sequence[str]) -> str:
@@ -675,12 +814,19 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
     resolution = step_resolution(engine, state, question, history) or resolve(question, history)
     if resolution.rule == "standalone":
         resolution = told(question, history, engine.analyzer.concept_phrases) or resolution
+    else:
+        resolution = told_followup(resolution, history, engine.analyzer.concept_phrases)
     result, terms = _search(engine, resolution.resolved)
     if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
-        # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?").
-        alone, alone_terms = _search(engine, question)
+        # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?"):
+        # the concepts the last turn named carry less ("flashbacks" from "I was in a bad car wreck last year and
+        # still get flashbacks"), and the question alone nothing
+        named = list(dict.fromkeys(c for turn in history[-1:] for c in engine.analyzer.concept_phrases(turn)))
+        narrower = [f"{question} {' '.join(named)}"] if named else []
+        tried = [(text, *_search(engine, text)) for text in narrower + [question]]
+        text, alone, alone_terms = max(tried, key=lambda t: t[1].confidence)
         if alone.confidence >= threshold:
-            resolution = Resolution(question, question, "low_confidence")
+            resolution = Resolution(question, text, "low_confidence")
             result, terms = alone, alone_terms
     elif resolution.rule == "standalone" and result.confidence < threshold:
         topic = previous_topic(history)

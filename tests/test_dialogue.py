@@ -388,3 +388,227 @@ def test_announcing_another_question_is_not_searched(question, resolved):
 ])
 def test_a_subject_followed_by_a_question_of_its_own_is_not_swapped_in(history, question):
     assert dialogue.resolve(question, history).resolved.startswith(question)
+
+
+def _told_concepts(text):
+    return [w for w in ("finished 30 days", "insurance", "anxiety", "work") if w in text]
+
+
+@pytest.mark.parametrize("history, question, carried", [
+    # "that" or "him" points at what was told, not only at the program the resolution already carries
+    (["he just finished 30 days at a rehab place"], "what's usually the next step for someone like him?", "finished 30 days"),
+    (["so insurance usually covers iop"], "does the place help w that or do we do it all ourselves", "insurance"),
+])
+def test_a_pronoun_follow_up_after_a_statement_carries_what_was_told(history, question, carried):
+    resolution = dialogue.told_followup(dialogue.resolve(question, history), history, _told_concepts)
+    assert resolution.resolved.endswith(carried) and resolution.question == question
+
+
+@pytest.mark.parametrize("history, question", [
+    (["my kid is in an iop and at work"], "do they have anything to teach us parents"),  # "they": the program
+    (["thinking about iop for my anxiety"], "is that all group or also 1 on 1"),  # a condition stays an aspect
+    (["does insurance cover iop"], "does the place help w that"),  # a question, not something told
+])
+def test_what_was_told_is_not_carried_otherwise(history, question):
+    resolution = dialogue.resolve(question, history)
+    assert dialogue.told_followup(resolution, history, _told_concepts) == resolution
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["how much is iop"], "is that per week?", "is that per week? iop how much"),
+    (["how much is inpatient"], "is that for the whole stay or", "is that for the whole stay or inpatient how much"),
+])
+def test_that_pointing_at_an_amount_keeps_what_the_last_question_asked_for(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_that_with_a_form_of_its_own_takes_no_other_form():
+    assert "how much" not in dialogue.resolve("how long is that?", ["how much is iop"]).resolved
+
+
+def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
+    told = dialogue.told("would an intensive program be the next step?",
+                         ["my mother did weekly therapy for a year but she is getting worse"],
+                         lambda text: [w for w in ("weekly therapy", "getting worse") if w in text])
+    assert told.resolved == "would an intensive program be the next step? weekly therapy getting worse"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what happens in week 1"], "what about the last couple weeks", "what happens in last couple weeks"),
+    (["what does the last couple weeks of IOP look like"], "do you still see your family therapist then?",
+     "do you still see your family therapist then? IOP last couple weeks"),
+    # past the stage: the program's end, not the stage, is what is asked
+    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what iop"),
+])
+def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is there an iop just for cocaine"], "what does that program focus on?", "what does that program focus on? iop cocaine"),
+    (["does my insurance cover iop", "what if they want a referral"], "who can give me one",
+     "who can give me one iop referral"),
+    # "it" is the program, and "which one" picks rather than points back
+    (["is iop good for depression"], "how long is it usually", "how long is it usually iop"),
+    (["what's the cost of inpatient", "what about iop"], "and which one lasts longer", "and which one lasts longer iop"),
+])
+def test_that_anywhere_points_back_at_what_the_last_question_asked(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_the_statements_before_a_question_tell_one_story():
+    history = ["what is iop?", "my brother did inpatient for cocaine", "he's going to IOP next"]
+    concepts = lambda text: [w for w in ("inpatient", "cocaine", "iop", "what") if w in text.lower()]
+    told = dialogue.told("is there one for his drug?", history, concepts)
+    assert told.resolved == "is there one for his drug? inpatient cocaine iop"  # not the question before them
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what's involved in the transition phase"], "and the maintenance weeks?", "what's involved in the maintenance weeks"),
+    (["what's the transition phase?"], "and the final two weeks?", "what's the final two weeks?"),
+])
+def test_a_stage_named_by_its_name_is_swapped_like_a_numbered_one(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("message, kind", [("and later on?", None), ("later on?", None), ("ok later", "goodbye"),
+                                           ("talk later", "goodbye")])
+def test_later_on_asks_about_the_program_later_rather_than_leaving(message, kind):
+    assert dialogue.smalltalk_kind(message) == kind
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is equine therapy real"], "so iops might have it?", "so iops might have it? equine therapy"),
+    (["what do you get in iop"], "and inpatient, what does that include", "what do you get in inpatient, what does that include"),
+])
+def test_a_subject_with_a_pointer_back_is_no_fragment_to_swap(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_subject_inside_a_condition_is_not_swapped_in():
+    resolved = dialogue.resolve("and if they never needed detox at all, like mild stuff?",
+                                ["is iop for people who just left detox"]).resolved
+    assert not resolved.startswith("is detox")
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["who is iop meant for"], "and who is regular outpatient for?", "and who is regular outpatient for?"),
+    # weighed against the last subject, the last subject stays
+    (["who is iop meant for"], "and how is outpatient different?", "and how is outpatient different? iop"),
+])
+def test_a_question_of_its_own_about_another_subject_carries_no_other(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["does insurance cover iop", "what does inpatient cost"], "going back to insurance, will the program help me check my benefits?",
+     "will the program help me check my benefits? iop"),
+    (["do IOPs treat anxiety", "my roommate says they're only for addicts"], "ok so back to my anxiety, how many days a week would I go?",
+     "how many days a week would I go? IOPs"),
+])
+def test_back_to_a_word_of_an_earlier_turn_resumes_that_turn(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_going_back_to_work_is_no_earlier_turn():
+    history = ["how many hours is iop", "can i keep my work schedule"]
+    assert dialogue.resolve("can i go back to work at the same time?", history).rule != "back"
+
+
+def test_a_closing_then_leans_on_the_last_question():
+    resolution = dialogue.resolve("how many hours is each session then", ["whats in the intensive phase"])
+    assert resolution.rule == "then" and resolution.resolved.endswith("whats in the intensive phase")
+    assert dialogue.resolve("how many hours is each session then", []).rule == "standalone"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the last subject named is the one meant, what was not meant goes, a question after a comma stays
+    (["how long is inpatient"], "no wait i meant outpatient, the intensive kind", "how long is the intensive kind"),
+    (["how long is inpatient rehab"], "sorry I meant outpatient not inpatient, the intensive one", "how long is the intensive one"),
+    (["how long is iop"], "i meant weeks not hours", "weeks how long is iop"),
+    (["whats php"], "nvm i meant iop, how many hours", "whats iop how many hours"),
+])
+def test_a_correction_reads_what_was_meant(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, rule", [
+    (["what is a therapeutic community"], "is it used in iop or only residential?", "pronoun_lead"),
+    (["whats the success rate"], "is it as good as going to rehab", "pronoun_lead"),
+    # an "it" standing for what follows leaves a question naming its own topic alone
+    (["what is cbt"], "is it true that group therapy helps with depression", "standalone"),
+])
+def test_a_leading_pronoun_points_back_even_in_a_longer_question(history, question, rule):
+    assert dialogue.resolve(question, history).rule == rule
+
+
+def test_a_therapy_asked_of_a_level_of_care_keeps_the_level():
+    resolved = dialogue.resolve("what kind of family therapy would they do", ["can iop help teenagers"]).resolved
+    assert resolved.endswith("iop")
+
+
+def test_with_him_points_at_who_the_last_question_was_about():
+    resolved = dialogue.resolve("what kind of family therapy would they do with him", ["can iop help teenagers"]).resolved
+    assert resolved == "what kind of family therapy would they do with him iop teenagers"
+
+
+def test_a_subject_said_with_i_mean_is_a_fragment():
+    assert dialogue.resolve("iop i mean", ["how long"]).resolved == "iop i mean how long"
+
+
+@pytest.mark.parametrize("history, question", [
+    (["can my family be involved"], "what about for teens?"),
+    (["can families get involved in iop"], "and for teens specifically"),
+])
+def test_a_led_fragment_with_nothing_to_swap_stands_alone(history, question):
+    assert dialogue.resolve(question, history).rule == "standalone"
+
+
+def test_a_led_fragment_swaps_what_it_can():
+    assert dialogue.resolve("and for women?", ["is iop good for teens"]).resolved == "is iop good for women"
+
+
+def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing_alone(engine, settings):
+    history = ["I was in a bad car wreck last year and still get flashbacks"]
+    question = "is there a specific therapy for that in these programs"
+    carried = engine.search(dialogue.resolve(question, history).resolved)
+    assert carried.confidence < float(settings["CONFIDENCE_THRESHOLD"])  # the case this is about
+    reply = dialogue.respond(engine, settings, question, history)
+    assert reply.type == "answer" and reply.resolved_question == question + " flashbacks"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["the counselor brought up something called an IOP"], "what even is that", "what even is that IOP"),
+    (["hey so my therapist mentioned a step up"], "what is that", "what is that step up"),
+    # after a question, "what is that" still asks about the whole of it
+    (["does iop use cbt"], "what is that", "what is that does iop use cbt"),
+])
+def test_what_is_that_after_a_statement_asks_what_the_told_subject_is(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_what_is_that_carries_no_told_concepts_beside_the_subject():
+    history = ["the counselor at school brought up something called an IOP"]
+    resolution = dialogue.resolve("what even is that", history)
+    assert dialogue.told_followup(resolution, history, lambda text: ["school", "iop"]) == resolution
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["can iop treat mental illness and addiction together"], "how common is it to have both?",
+     "how common is it to have both? can iop treat mental illness and addiction together"),
+    (["what therapies do iops use"], "which one is for handling emotions", "which one is for handling emotions what therapies do iops use"),
+    # with two subjects met, they are what is weighed
+    (["what is php", "and iop?"], "which is better?", "which is better? php iop"),
+])
+def test_weighing_with_fewer_than_two_subjects_met_takes_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_same_ones_points_back_at_what_the_last_question_asked_about():
+    resolved = dialogue.resolve("same ones?", ["does IOP have therapists like residential"]).resolved
+    assert resolved == "same ones? IOP residential therapists"
+
+
+def test_also_keeps_the_last_questions_point():
+    resolved = dialogue.resolve("and for someone who also drinks", ["Is IOP good for depression?"]).resolved
+    assert resolved == "and for someone who also drinks IOP depression"
