@@ -31,7 +31,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|therapist|doctor|counsel?l?or|nurse|live agent|computer|program)\b"
                  r"|\b(?:is this|am i talking to|am i chatting with|am i speaking (?:to|with)|talking to|speaking (?:to|with)|is there) (?:an? )?(?:real |actual |live )?"
                  r"(?:person|human|bot|robot|chat ?bot|ai|machine|computer|counsel?l?or|therapist|doctor|nurse)\b(?: right now)?"
-                 r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\byour name\b|\bhow does this work\b"
+                 r"|\bwhat can (?:you|u) (?:do|help(?: me)? with|tell me(?: about)?)\b|\b(?:your|ur) name\b|\bhow does this work\b"
                  r"|^\W*(?:a )?(?:real |live |actual )?(?:person|human|bot|robot|agent)(?:,? please)?\W*$"
                  # asking for a person: the identity reply says how to reach one
                  r"|\b(?:talk|speak|chat) (?:to|with) (?:an? )?(?:real |actual |live )?(?:person|human|agent|somebody|someone"
@@ -58,8 +58,12 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                  r"|how (?:are|r) (?:you|u)(?: doing| today)?|what'?s up|wh?as+up|how'?s it going|(?:nice|good) to meet (?:you|u)"
                  r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)"
                  r"|^\W*any(?:one|body)(?=\W*$)|first time (?:using|on|here|trying|doing)(?: this| it| here)?)\b"),
+    # "ok", "got it", "interesting" after an answer: the reader took it in and asks nothing; searched as a
+    # question it repeated the last answer. Only a whole message: "ok so what about php" asks.
+    ("acknowledgement", r"^\W*(?:(?:ok(?:ay|ey)?|k+|cool|got it|gotcha|i see|(?:that )?makes sense|understood|noted"
+                        r"|alright|all right|fine|sounds good|oh|ah+|hmm+|mhm|sure|interesting|wow)\W*)+$"),
 )
-SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting")
+SMALLTALK_PRIORITY = ("identity", "goodbye", "thanks", "greeting", "acknowledgement")
 FILLER = frozenset(
     "a an the i im i'm me my we you u your is are am was it this that there anyone anybody someone "
     "so much very really lot lots for with to of and or but just ok okay oh well um hmm please now "
@@ -70,7 +74,7 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically exactly what something rn "
+    "basically exactly what what's whats something rn "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 
@@ -79,6 +83,7 @@ SMALLTALK_REPLIES = {
                 "of articles, and show you where each answer comes from. What would you like to know?",
     "thanks": "You're welcome. Is there anything else you'd like to know about intensive outpatient programs?",
     "goodbye": "Take care. If you need to talk with a person, {handoff}.",
+    "acknowledgement": "Is there anything else you'd like to know about intensive outpatient programs?",
     "identity": "I'm an automated assistant, not a person. I answer questions about intensive outpatient "
                 "programs (IOPs) using a small set of articles, and I cite where each answer comes from. "
                 "To talk with a person, {handoff}.",

@@ -42,6 +42,11 @@ from bot import dialogue
     ("Good morning. I hope I am typing this in the correct place.", "greeting"),
     ("Thank you kindly for your patience with me.", "thanks"),
     ("ok thanks, that's what I needed", "goodbye"), ("what are you exactly?", "identity"),
+    ("what's your name?", "identity"), ("whats ur name", "identity"),
+    # taking an answer in, asking nothing
+    ("ok", "acknowledgement"), ("okay!", "acknowledgement"), ("got it", "acknowledgement"),
+    ("ok cool", "acknowledgement"), ("interesting", "acknowledgement"), ("hmm", "acknowledgement"),
+    ("ok thanks", "thanks"),
 ])
 def test_smalltalk_kind(message, kind):
     assert dialogue.smalltalk_kind(message) == kind
@@ -55,6 +60,7 @@ def test_smalltalk_kind(message, kind):
     "gotta go, is iop covered by insurance", "bye, but how much is it", "later i want to know about php",
     "what do you do in iop", "who is responsible for paying", "whats up with iop hours",
     "hi, is this the right place to ask about iop?", "hi my son is in iop", "thats what i needed to know about iop costs",
+    "ok so what about php", "i see, and for teens?", "right?", "okay how long is it",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
@@ -282,6 +288,16 @@ def test_fallback_reply_never_cites(fake_engine, settings, no_safety):
     reply = dialogue.respond(fake_engine, settings, "banana bread recipe", [])
     assert reply.type == "fallback" and reply.citations == ()
     assert settings["HANDOFF_TEXT"] in reply.answer and reply.suggestions
+
+
+def test_an_acknowledgement_gets_a_prompt_not_the_last_answer_again(fake_engine, settings, no_safety):
+    reply = dialogue.respond(fake_engine, settings, "ok", ["how long does an iop last"])
+    assert reply.type == "smalltalk" and reply.citations == () and "anything else" in reply.answer
+
+
+def test_an_acknowledgement_in_history_is_skipped():
+    assert dialogue.resolve("and how long does it last?", ["what is php", "ok"]).resolved == \
+        dialogue.resolve("and how long does it last?", ["what is php"]).resolved
 
 
 def test_smalltalk_reply(fake_engine, settings, no_safety):
