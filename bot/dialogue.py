@@ -53,7 +53,7 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                r"|(?:you(?:'ve| have)? been|you were|you are|you're|this (?:was|is|has been))"
                r" (?:very |really |so |super )?helpful"
                r"|(?:you'?re|ur|you are|u r) (?:a |an )?(?:real |total |absolute )?(?:lifesaver|life saver|life-saver|star|gem|legend|angel))\b"),
-    ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buenas|buenos d[ií]as|yo|greetings|sup"
+    ("greeting", r"\b(?:hi+|hello+|helo|hellow|hey+|heya|hiya|howdy|hola|buen[oa]s (?:d[ií]as|tardes|noches)|buenas|yo|greetings|sup"
                  r"|good (?:morning|afternoon|evening|day)|^\W*(?:morning|evening|afternoon)(?=\W*$)"
                  r"|how (?:are|r) (?:you|u)(?: doing| today)?|what'?s up|wh?as+up|how'?s it going|(?:nice|good) to meet (?:you|u)"
                  r"|(?:are you|anyone|anybody|is anyone|is anybody|you) (?:there|here|around|awake)"

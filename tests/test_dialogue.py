@@ -43,6 +43,7 @@ from bot import dialogue
     ("Thank you kindly for your patience with me.", "thanks"),
     ("ok thanks, that's what I needed", "goodbye"), ("what are you exactly?", "identity"),
     ("what's your name?", "identity"), ("whats ur name", "identity"),
+    ("buenas tardes", "greeting"), ("buenos días", "greeting"),
     # taking an answer in, asking nothing
     ("ok", "acknowledgement"), ("okay!", "acknowledgement"), ("got it", "acknowledgement"),
     ("ok cool", "acknowledgement"), ("interesting", "acknowledgement"), ("hmm", "acknowledgement"),
