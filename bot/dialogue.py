@@ -651,9 +651,16 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
 
 
+# A short turn that opens on the asker ("im pregnant", "my son drinks") still tells something about them:
+# only a bare lookup ("ptsd iop") is too short to be a statement
+_FIRST_PERSON = re.compile(r"^\W*(?:i|i'm|im|i am|i've|ive|my|we|we're|were|our)\b", re.I)
+
+
 def _told(turn: str) -> bool:
     """Whether a turn tells something ("my brother did inpatient for cocaine") rather than asks or greets."""
-    return (len(turn.split()) >= MIN_STATEMENT_WORDS and "?" not in turn and not smalltalk_kind(turn)
+    words = len(turn.split())
+    return ((words >= MIN_STATEMENT_WORDS or words >= 2 and _FIRST_PERSON.match(turn.replace("’", "'")))
+            and "?" not in turn and not smalltalk_kind(turn)
             and not _OWN_QUESTION.match(_without_discourse(turn.lower().replace("’", "'"))))
 
 

@@ -249,6 +249,13 @@ def test_a_short_question_after_a_statement_carries_the_told_concepts():
     assert told.resolved == "can iop help anorexia" and told.rule == "told"
 
 
+def test_a_short_statement_about_the_asker_is_told():
+    # "im pregnant" or "i work" is two words, but it tells something about the asker; "anorexia iop" is a lookup
+    told = dialogue.told("is iop ok for someone like me", ["i work"], _concepts)
+    assert told is not None and told.resolved.endswith("work")
+    assert dialogue.told("can iop help", ["my anorexia"], _concepts).rule == "told"
+
+
 def test_a_longer_question_ending_on_what_was_told_carries_it():
     told = dialogue.told("is there anything in between weekly therapy and that?",
                          ["she refuses to go anywhere near work"], _concepts)
