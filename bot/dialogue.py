@@ -412,6 +412,12 @@ _IF = re.compile(r"(?:if|what if|even if|unless)\b", re.I)
 _POINTER_WORD = re.compile(r"\b(?:it|its|that|this|them|those|these)\b", re.I)
 
 
+# "why that long?" after "how long is iop" asks the reason for the amount just answered: the last question's
+# words ("how long", "last") would only fetch the amount again, so the subject alone is carried
+_WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|expensive|pricey|costly|intense|intensive"
+                     r"|short|hard|strict)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -451,7 +457,8 @@ def combine(question: str, previous: str, action: str) -> str:
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
-    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
+    why_so = _WHY_SO.search(question)
+    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
         and not _AFTER_THAT.search(question) and not _BARE.match(question) \
         and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
@@ -472,7 +479,7 @@ def combine(question: str, previous: str, action: str) -> str:
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
             if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
-            and not named and _asks(previous) else []
+            and not named and _asks(previous) and not why_so else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for

@@ -163,7 +163,6 @@ def test_a_full_question_has_no_followup_rule(question):
      "is iop for depression, what therapy would help"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? does iop work"),
-    (["how long should iop last"], "why that long?", "why that long? how long should iop last"),
     # "after that" points at the previous question's aspect: it is carried too
     (["what happens weeks 2 to 4"], "and after that?", "and after that? what happens weeks 2 to 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
@@ -636,3 +635,11 @@ def test_same_ones_points_back_at_what_the_last_question_asked_about():
 def test_also_keeps_the_last_questions_point():
     resolved = dialogue.resolve("and for someone who also drinks", ["Is IOP good for depression?"]).resolved
     assert resolved == "and for someone who also drinks IOP depression"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["how long should iop last"], "why that long?", "why that long? iop"),
+    (["how long is iop"], "why does it have to be that long", "why does it have to be that long iop"),
+])
+def test_why_that_long_asks_the_reason_of_the_subject_not_the_amount_again(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
