@@ -418,6 +418,11 @@ _WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|e
                      r"|short|hard|strict)\b", re.I)
 
 
+# "or like at home?" after "are iops only in clinics" offers another answer to the last question: the whole
+# of it is still what is asked, its subject alone lost "only in clinics"
+_OR_ELSE = re.compile(r"^\W*or\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -459,7 +464,7 @@ def combine(question: str, previous: str, action: str) -> str:
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
-        and not _AFTER_THAT.search(question) and not _BARE.match(question) \
+        and not _AFTER_THAT.search(question) and not _BARE.match(question) and not _OR_ELSE.match(question) \
         and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
         # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name

@@ -643,3 +643,13 @@ def test_also_keeps_the_last_questions_point():
 ])
 def test_why_that_long_asks_the_reason_of_the_subject_not_the_amount_again(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["are iops only in clinics"], "or like at home", "or like at home are iops only in clinics"),
+    (["do iops have therapists who are addiction counselors"], "or just general",
+     "or just general do iops have therapists who are addiction counselors"),
+    (["how long is iop"], "or php?", "how long is php"),  # a subject of its own is still swapped
+])
+def test_or_offers_another_answer_to_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
