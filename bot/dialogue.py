@@ -158,8 +158,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     # "how many hours is each session then?" after "whats in the intensive phase": a closing "then" leans on
     # what was just asked
     ("then", r"\bthen\W*$", "append"),
-    # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
-    ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
+    # "how come?" and "how so?" are a bare "why?" and "how?", "why not?" a bare "why?" of a no: the whole last question, asked again
+    ("bare", r"^\W*(?:how(?: come| so)?|why(?: not)?|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )

@@ -69,7 +69,7 @@ def test_a_question_of_substance_is_not_smalltalk(message):
 
 @pytest.mark.parametrize("question, rule", [
     ("and outpatient?", "conjunction"), ("what about PHP?", "what_about"), ("how about for teens", "what_about"),
-    ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"),
+    ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"), ("why not", "bare"),
     ("do i need a referral?", "no_subject"),
     # a turn made only of asking for it again, simpler or shorter, is a re-ask, however it is worded
     ("simpler pls", "rephrase"), ("ok in normal words", "rephrase"), ("explain like i'm 5", "rephrase"),
@@ -653,3 +653,7 @@ def test_why_that_long_asks_the_reason_of_the_subject_not_the_amount_again(histo
 ])
 def test_or_offers_another_answer_to_the_whole_last_question(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_why_not_asks_the_whole_last_question_again():
+    assert dialogue.resolve("why not", ["is iop the same everywhere"]).resolved == "why not is iop the same everywhere"
