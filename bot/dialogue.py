@@ -195,7 +195,7 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
-    ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
+    ("therapy", r"emdr"), ("therapy", r"therapeutic communit(?:y|ies)"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"(?:the )?matrix(?: model| approach| program| one)?"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
     ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),

@@ -657,3 +657,8 @@ def test_or_offers_another_answer_to_the_whole_last_question(history, question, 
 
 def test_why_not_asks_the_whole_last_question_again():
     assert dialogue.resolve("why not", ["is iop the same everywhere"]).resolved == "why not is iop the same everywhere"
+
+
+def test_a_therapeutic_community_is_a_subject_a_follow_up_carries():
+    resolved = dialogue.resolve("is that used in iop?", ["what is a therapeutic community", "like a commune??"]).resolved
+    assert resolved == "is that used in iop? therapeutic community"
