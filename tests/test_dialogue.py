@@ -662,3 +662,8 @@ def test_why_not_asks_the_whole_last_question_again():
 def test_a_therapeutic_community_is_a_subject_a_follow_up_carries():
     resolved = dialogue.resolve("is that used in iop?", ["what is a therapeutic community", "like a commune??"]).resolved
     assert resolved == "is that used in iop? therapeutic community"
+
+
+def test_psychoeducation_is_a_subject_of_its_own():
+    # "whats psychoeducational mean" after "what groups are in iop" asks about that group, not about iop
+    assert dialogue.followup_rule("whats psychoeducational mean") is None
