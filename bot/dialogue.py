@@ -203,7 +203,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
-    ("condition", r"eating disorders?"), ("condition", r"bipolar"),
+    ("condition", r"eating disorders?"), ("condition", r"bipolar"), ("condition", r"schizophrenia|psychosis"),
+    ("condition", r"anger(?: issues| problems)?"), ("condition", r"stress"),
     ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
     ("condition", r"alcohol(?:ism)?|drinking|cocaine|coke|crack|meth(?:amphetamine)?|opioids?|opiates?|heroin|fentanyl"
                   r"|painkillers|stimulants?|weed|marijuana|cannabis|gambling"),

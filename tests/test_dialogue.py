@@ -667,3 +667,11 @@ def test_a_therapeutic_community_is_a_subject_a_follow_up_carries():
 def test_psychoeducation_is_a_subject_of_its_own():
     # "whats psychoeducational mean" after "what groups are in iop" asks about that group, not about iop
     assert dialogue.followup_rule("whats psychoeducational mean") is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["can iop help with anger"], "and stress?", "can iop help with stress"),
+    (["does iop help with stress"], "and anxiety?", "does iop help with anxiety"),
+])
+def test_anger_and_stress_are_conditions_a_follow_up_swaps(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
