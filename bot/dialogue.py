@@ -571,6 +571,11 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
         own = _SUBJECT_RE.search(_strip_lead(question))
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
+        if rule and subject_kind(own) == "therapy" and len(_subjects(previous)) == 1:
+            # "for the matrix model too?" after "does iop have drug testing": the one program asked about is
+            # what a named therapy swaps (as "and the matrix model?" does); "at iop?" after "equine therapy"
+            # asks whether the therapy is found there, and keeps it
+            rule = ("fragment", "substitute")
     elif rule and rule[0] in ("what_about", "conjunction") and _bare_subject(question) and not _swaps(question, previous):
         # the same with a lead: "what about for teens?" after "can my family be involved" has no one to swap
         # teens for, and asks about them

@@ -675,3 +675,11 @@ def test_psychoeducation_is_a_subject_of_its_own():
 ])
 def test_anger_and_stress_are_conditions_a_follow_up_swaps(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["does iop have drug testing"], "for the matrix model too?", "does the matrix model too have drug testing"),
+    (["equine therapy"], "at iop?", "at iop? equine therapy"),  # a level of care asked of a therapy keeps it
+])
+def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
