@@ -621,6 +621,11 @@ def _corrected(question: str, previous: str) -> str:
     # the last subject named is the one meant: "outpatient, the intensive kind" is the intensive one
     own = ([None] + list(_SUBJECT_RE.finditer(meant)))[-1]
     if not own:
+        subjects = _subjects(previous)
+        if len(topic_words(meant)) >= 2 and subjects:
+            # "no i meant the cost without insurance" after "does insurance cover iop" asks a question of its
+            # own about the program: the last question's aspect is what was not meant
+            return f"{meant.strip(' ,.')} {' '.join(subjects)}".strip()
         if content_words(meant):  # "i meant weeks not hours": the last question, about weeks
             return f"{meant.strip(' ,.')} {_without_smalltalk(previous)}".strip()
         return f"{question.strip()} {_without_smalltalk(previous)}".strip()

@@ -550,6 +550,10 @@ def test_a_closing_then_leans_on_the_last_question():
     (["how long is inpatient rehab"], "sorry I meant outpatient not inpatient, the intensive one", "how long is the intensive one"),
     (["how long is iop"], "i meant weeks not hours", "weeks how long is iop"),
     (["whats php"], "nvm i meant iop, how many hours", "whats iop how many hours"),
+    # a question meant of its own replaces the last one's aspect, keeping its subject
+    (["does insurance cover iop"], "no i meant the cost without insurance", "the cost without insurance iop"),
+    (["how often do you meet with a therapist in iop"], "sorry, i meant how many sessions a week, not hours",
+     "how many sessions a week iop"),
 ])
 def test_a_correction_reads_what_was_meant(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
