@@ -426,6 +426,11 @@ _WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|e
 _OR_ELSE = re.compile(r"^\W*or\b", re.I)
 
 
+# A superlative with no subject of its own ("the cheapest option", "which is shortest") asks among them all
+_AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|shortest|longest|most intense|least intense"
+                        r"|most intensive|least intensive)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -464,6 +469,13 @@ def combine(question: str, previous: str, action: str) -> str:
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
+    if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
+        # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
+        # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
+        # iop or outpatient" the levels weighed are still the ones to pick from)
+        carried = {w for s in subjects for w in s.lower().split()}
+        aspect = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
+        return f"{question.strip()} {' '.join(aspect)}".strip()
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \

@@ -687,3 +687,12 @@ def test_anger_and_stress_are_conditions_a_follow_up_swaps(history, question, re
 ])
 def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["whats inpatient cost"], "and the cheapest option?", "and the cheapest option? cost"),
+    (["which costs most, rehab or iop or outpatient"], "and the cheapest", None),  # the levels weighed stay
+])
+def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, question, resolved):
+    got = dialogue.resolve(question, history).resolved
+    assert got == resolved if resolved else "iop" in got and "outpatient" in got
