@@ -158,8 +158,8 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     # "how many hours is each session then?" after "whats in the intensive phase": a closing "then" leans on
     # what was just asked
     ("then", r"\bthen\W*$", "append"),
-    # "how come?" and "how so?" are a bare "why?" and "how?": the whole last question, asked again
-    ("bare", r"^\W*(?:how(?: come| so)?|why|when|where|who|which|what)\W*$", "append"),
+    # "how come?" and "how so?" are a bare "why?" and "how?", "why not?" a bare "why?" of a no: the whole last question, asked again
+    ("bare", r"^\W*(?:how(?: come| so)?|why(?: not)?|when|where|who|which|what)\W*$", "append"),
     # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
     ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
 )
@@ -195,13 +195,16 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("level", r"detox(?:ification)?"), ("level", r"sober living"), ("level", r"aftercare"),
     ("level", r"step(?:ping)?[- ](?:down|up)(?: care)?"),
     ("therapy", r"cbt|cognitive behavio(?:u)?ral therapy"), ("therapy", r"dbt|dialectical behavio(?:u)?r therapy"),
-    ("therapy", r"emdr"), ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
+    ("therapy", r"emdr"), ("therapy", r"therapeutic communit(?:y|ies)"),
+    ("therapy", r"psycho-?education(?:al)?(?: groups?| sessions?)?"), ("therapy", r"medication management"),
+    ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"(?:the )?matrix(?: model| approach| program| one)?"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
     ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
-    ("condition", r"eating disorders?"), ("condition", r"bipolar"),
+    ("condition", r"eating disorders?"), ("condition", r"bipolar"), ("condition", r"schizophrenia|psychosis"),
+    ("condition", r"anger(?: issues| problems)?"), ("condition", r"stress"),
     ("condition", r"dual diagnosis|co-occurring(?: disorders?)?"),
     ("condition", r"alcohol(?:ism)?|drinking|cocaine|coke|crack|meth(?:amphetamine)?|opioids?|opiates?|heroin|fentanyl"
                   r"|painkillers|stimulants?|weed|marijuana|cannabis|gambling"),
@@ -412,6 +415,22 @@ _IF = re.compile(r"(?:if|what if|even if|unless)\b", re.I)
 _POINTER_WORD = re.compile(r"\b(?:it|its|that|this|them|those|these)\b", re.I)
 
 
+# "why that long?" after "how long is iop" asks the reason for the amount just answered: the last question's
+# words ("how long", "last") would only fetch the amount again, so the subject alone is carried
+_WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|expensive|pricey|costly|intense|intensive"
+                     r"|short|hard|strict)\b", re.I)
+
+
+# "or like at home?" after "are iops only in clinics" offers another answer to the last question: the whole
+# of it is still what is asked, its subject alone lost "only in clinics"
+_OR_ELSE = re.compile(r"^\W*or\b", re.I)
+
+
+# A superlative with no subject of its own ("the cheapest option", "which is shortest") asks among them all
+_AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|shortest|longest|most intense|least intense"
+                        r"|most intensive|least intensive)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -450,9 +469,17 @@ def combine(question: str, previous: str, action: str) -> str:
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
+    if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
+        # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
+        # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
+        # iop or outpatient" the levels weighed are still the ones to pick from)
+        carried = {w for s in subjects for w in s.lower().split()}
+        aspect = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
+        return f"{question.strip()} {' '.join(aspect)}".strip()
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
-    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question)) \
-        and not _AFTER_THAT.search(question) and not _BARE.match(question) \
+    why_so = _WHY_SO.search(question)
+    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
+        and not _AFTER_THAT.search(question) and not _BARE.match(question) and not _OR_ELSE.match(question) \
         and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
         # "and who is op for?" after "iop vs op": one of the subjects just compared, picked by name
@@ -472,7 +499,7 @@ def combine(question: str, previous: str, action: str) -> str:
         carried = set(" ".join(subjects).lower().split())
         point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
             if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
-            and not named and _asks(previous) else []
+            and not named and _asks(previous) and not why_so else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
@@ -556,6 +583,11 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
         own = _SUBJECT_RE.search(_strip_lead(question))
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
+        if rule and subject_kind(own) == "therapy" and len(_subjects(previous)) == 1:
+            # "for the matrix model too?" after "does iop have drug testing": the one program asked about is
+            # what a named therapy swaps (as "and the matrix model?" does); "at iop?" after "equine therapy"
+            # asks whether the therapy is found there, and keeps it
+            rule = ("fragment", "substitute")
     elif rule and rule[0] in ("what_about", "conjunction") and _bare_subject(question) and not _swaps(question, previous):
         # the same with a lead: "what about for teens?" after "can my family be involved" has no one to swap
         # teens for, and asks about them
@@ -601,6 +633,11 @@ def _corrected(question: str, previous: str) -> str:
     # the last subject named is the one meant: "outpatient, the intensive kind" is the intensive one
     own = ([None] + list(_SUBJECT_RE.finditer(meant)))[-1]
     if not own:
+        subjects = _subjects(previous)
+        if len(topic_words(meant)) >= 2 and subjects:
+            # "no i meant the cost without insurance" after "does insurance cover iop" asks a question of its
+            # own about the program: the last question's aspect is what was not meant
+            return f"{meant.strip(' ,.')} {' '.join(subjects)}".strip()
         if content_words(meant):  # "i meant weeks not hours": the last question, about weeks
             return f"{meant.strip(' ,.')} {_without_smalltalk(previous)}".strip()
         return f"{question.strip()} {_without_smalltalk(previous)}".strip()
@@ -651,9 +688,16 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
 
 
+# A short turn that opens on the asker ("im pregnant", "my son drinks") still tells something about them:
+# only a bare lookup ("ptsd iop") is too short to be a statement
+_FIRST_PERSON = re.compile(r"^\W*(?:i|i'm|im|i am|i've|ive|my|we|we're|were|our)\b", re.I)
+
+
 def _told(turn: str) -> bool:
     """Whether a turn tells something ("my brother did inpatient for cocaine") rather than asks or greets."""
-    return (len(turn.split()) >= MIN_STATEMENT_WORDS and "?" not in turn and not smalltalk_kind(turn)
+    words = len(turn.split())
+    return ((words >= MIN_STATEMENT_WORDS or words >= 2 and _FIRST_PERSON.match(turn.replace("’", "'")))
+            and "?" not in turn and not smalltalk_kind(turn)
             and not _OWN_QUESTION.match(_without_discourse(turn.lower().replace("’", "'"))))
 
 

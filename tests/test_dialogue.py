@@ -69,7 +69,7 @@ def test_a_question_of_substance_is_not_smalltalk(message):
 
 @pytest.mark.parametrize("question, rule", [
     ("and outpatient?", "conjunction"), ("what about PHP?", "what_about"), ("how about for teens", "what_about"),
-    ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"),
+    ("is it used in IOPs?", "pronoun_lead"), ("how long does it last?", "pronoun"), ("how?", "bare"), ("why not", "bare"),
     ("do i need a referral?", "no_subject"),
     # a turn made only of asking for it again, simpler or shorter, is a re-ask, however it is worded
     ("simpler pls", "rephrase"), ("ok in normal words", "rephrase"), ("explain like i'm 5", "rephrase"),
@@ -163,7 +163,6 @@ def test_a_full_question_has_no_followup_rule(question):
      "is iop for depression, what therapy would help"),
     # a follow-up whose own words only frame a question ("how do you know?") asks about the whole last one
     (["does iop work"], "how do you know?", "how do you know? does iop work"),
-    (["how long should iop last"], "why that long?", "why that long? how long should iop last"),
     # "after that" points at the previous question's aspect: it is carried too
     (["what happens weeks 2 to 4"], "and after that?", "and after that? what happens weeks 2 to 4"),
     (["what is inpatient acute care"], "how is that different from iop?",
@@ -247,6 +246,13 @@ def _concepts(text):
 def test_a_short_question_after_a_statement_carries_the_told_concepts():
     told = dialogue.told("can iop help", ["my sister has anorexia and wont eat"], _concepts)
     assert told.resolved == "can iop help anorexia" and told.rule == "told"
+
+
+def test_a_short_statement_about_the_asker_is_told():
+    # "im pregnant" or "i work" is two words, but it tells something about the asker; "anorexia iop" is a lookup
+    told = dialogue.told("is iop ok for someone like me", ["i work"], _concepts)
+    assert told is not None and told.resolved.endswith("work")
+    assert dialogue.told("can iop help", ["my anorexia"], _concepts).rule == "told"
 
 
 def test_a_longer_question_ending_on_what_was_told_carries_it():
@@ -544,6 +550,10 @@ def test_a_closing_then_leans_on_the_last_question():
     (["how long is inpatient rehab"], "sorry I meant outpatient not inpatient, the intensive one", "how long is the intensive one"),
     (["how long is iop"], "i meant weeks not hours", "weeks how long is iop"),
     (["whats php"], "nvm i meant iop, how many hours", "whats iop how many hours"),
+    # a question meant of its own replaces the last one's aspect, keeping its subject
+    (["does insurance cover iop"], "no i meant the cost without insurance", "the cost without insurance iop"),
+    (["how often do you meet with a therapist in iop"], "sorry, i meant how many sessions a week, not hours",
+     "how many sessions a week iop"),
 ])
 def test_a_correction_reads_what_was_meant(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -629,3 +639,60 @@ def test_same_ones_points_back_at_what_the_last_question_asked_about():
 def test_also_keeps_the_last_questions_point():
     resolved = dialogue.resolve("and for someone who also drinks", ["Is IOP good for depression?"]).resolved
     assert resolved == "and for someone who also drinks IOP depression"
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["how long should iop last"], "why that long?", "why that long? iop"),
+    (["how long is iop"], "why does it have to be that long", "why does it have to be that long iop"),
+])
+def test_why_that_long_asks_the_reason_of_the_subject_not_the_amount_again(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["are iops only in clinics"], "or like at home", "or like at home are iops only in clinics"),
+    (["do iops have therapists who are addiction counselors"], "or just general",
+     "or just general do iops have therapists who are addiction counselors"),
+    (["how long is iop"], "or php?", "how long is php"),  # a subject of its own is still swapped
+])
+def test_or_offers_another_answer_to_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_why_not_asks_the_whole_last_question_again():
+    assert dialogue.resolve("why not", ["is iop the same everywhere"]).resolved == "why not is iop the same everywhere"
+
+
+def test_a_therapeutic_community_is_a_subject_a_follow_up_carries():
+    resolved = dialogue.resolve("is that used in iop?", ["what is a therapeutic community", "like a commune??"]).resolved
+    assert resolved == "is that used in iop? therapeutic community"
+
+
+def test_psychoeducation_is_a_subject_of_its_own():
+    # "whats psychoeducational mean" after "what groups are in iop" asks about that group, not about iop
+    assert dialogue.followup_rule("whats psychoeducational mean") is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["can iop help with anger"], "and stress?", "can iop help with stress"),
+    (["does iop help with stress"], "and anxiety?", "does iop help with anxiety"),
+])
+def test_anger_and_stress_are_conditions_a_follow_up_swaps(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["does iop have drug testing"], "for the matrix model too?", "does the matrix model too have drug testing"),
+    (["equine therapy"], "at iop?", "at iop? equine therapy"),  # a level of care asked of a therapy keeps it
+])
+def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["whats inpatient cost"], "and the cheapest option?", "and the cheapest option? cost"),
+    (["which costs most, rehab or iop or outpatient"], "and the cheapest", None),  # the levels weighed stay
+])
+def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, question, resolved):
+    got = dialogue.resolve(question, history).resolved
+    assert got == resolved if resolved else "iop" in got and "outpatient" in got
