@@ -114,7 +114,10 @@ def smalltalk_kind(message: str) -> str | None:
 
 # A question anywhere in a message: a question mark, a wh-word, or a clause opening on a verb that asks.
 _ASKING = re.compile(r"\?|\b(?:what|whats|how|why|when|where|who|which)\b|(?:^|[,.;:!-]|\bbut)\s*"
-                     r"(?:is|are|does|do|did|can|could|will|would|should|may)\b", re.I)
+                     r"(?:is|are|does|do|did|can|could|will|would|should|may)\b"
+                     # a verb before its subject asks wherever it stands: "my son would he have to sleep there or
+                     # does he come home at night" is no goodnight
+                     r"|\b(?:is|are|does|do|did|can|could|will|would|should|has|have)\s+(?:i|you|u|he|she|they|we|it)\b", re.I)
 
 
 def _leaving(found: list[str], message: str) -> bool:

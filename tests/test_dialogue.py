@@ -62,6 +62,7 @@ def test_smalltalk_kind(message, kind):
     "what do you do in iop", "who is responsible for paying", "whats up with iop hours",
     "hi, is this the right place to ask about iop?", "hi my son is in iop", "thats what i needed to know about iop costs",
     "ok so what about php", "i see, and for teens?", "right?", "okay how long is it",
+    "my son would he have to sleep there or does he come home at night",
 ])
 def test_a_question_of_substance_is_not_smalltalk(message):
     assert dialogue.smalltalk_kind(message) is None
