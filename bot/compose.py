@@ -384,7 +384,7 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     # the asker wants to know: that it says little else is no sign it says nothing new.
     if not sentence.part.to_ask and len([t for t in terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
         score *= 0.5  # "Case management & care coordination." only repeats "what is case management"
-    if any(t in sentence.lead for t in weights):
+    if any(t in sentence.lead for t in weights) or _pronoun_names_asked(sentence, weights):
         score += LEAD_BONUS * mean
     if any(t.startswith("~") and t not in weights for t in sentence.lead):
         # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
@@ -399,6 +399,17 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     if words(sentence.text) > max_words:
         score *= 0.3  # a sentence longer than the whole answer budget is a last resort
     return score
+
+
+def _pronoun_names_asked(sentence: Sentence, weights: Mapping[str, float]) -> bool:
+    """Whether a sentence opens on a pronoun standing for what the question asks about: "It's a type of
+    psychotherapy..." after "EMDR is often a great option." is about EMDR from its first word. Only a term
+    weighing at least the question's mean counts: "They" for IOPs, which nearly every passage names, is
+    no sign a sentence is about what is asked."""
+    before = sentence.antecedent
+    mean = sum(weights.values()) / len(weights)
+    return (before is not None and not sentence.part.to_ask and _PRONOUN_LEAD.match(sentence.text) is not None
+            and any(t in before.lead and w >= mean for t, w in weights.items()))
 
 
 def select_sentences(question_terms: Sequence[str], result: SearchResult, analyzer, stats: CorpusStats,
