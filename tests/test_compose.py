@@ -488,3 +488,11 @@ def test_a_pronoun_for_a_minor_question_term_earns_no_lead(monkeypatch):
     with_lead = _pronoun_pair(weights)
     monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
     assert with_lead == pytest.approx(_pronoun_pair(weights))
+
+
+def test_a_pronoun_for_a_term_near_the_mean_still_leads(monkeypatch):
+    # "emdr" weighs a little under the mean (1.0 of 1.25): still what the sentence is about
+    weights = {"emdr": 1.0, "trauma": 1.5}
+    with_lead = _pronoun_pair(weights)
+    monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
+    assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 1.25)
