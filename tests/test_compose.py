@@ -459,3 +459,40 @@ def test_a_listed_question_to_ask_is_not_halved_for_repeating_the_question():
 def test_what_to_ask_about_the_therapists_is_the_listed_question_about_them(engine):
     answer, _ = _compose(engine, "should i ask about their therapists qualifications")
     assert "What expertise do the therapists have?" in answer
+
+
+def _pronoun_pair(weights):
+    """The score of "It is a psychotherapy for trauma." after "For example, EMDR is often a great option."."""
+    analyzer = FakeAnalyzer()
+    text = "For example, EMDR is often a great option. It is a psychotherapy developed to treat trauma."
+    chunk = make_chunk(1, "alpha", "Other therapies", text)
+    split = compose.split_passage(chunk, analyzer)
+    assert split[1].antecedent == 0
+    hit = Hit(chunk, 1.0)
+    before = compose.Sentence(0, hit, split[0])
+    after = compose.Sentence(0, hit, split[1], antecedent=before, previous=before)
+    return compose.score_sentence(after, weights, (), 1.0, 80)
+
+
+def test_a_pronoun_standing_for_the_asked_thing_leads_its_sentence(monkeypatch):
+    # "It" is EMDR: the sentence is about what is asked from its first word, as if it said "EMDR is..."
+    weights = {"emdr": 2.0}
+    with_lead = _pronoun_pair(weights)
+    monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
+    assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 2.0)
+
+
+def test_a_pronoun_for_a_minor_question_term_earns_no_lead(monkeypatch):
+    # "example" weighs below the question's mean: "It" standing for it says nothing of the main subject
+    weights = {"example": 0.5, "trauma": 3.0}
+    with_lead = _pronoun_pair(weights)
+    monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
+    assert with_lead == pytest.approx(_pronoun_pair(weights))
+
+
+def test_a_pronoun_for_a_term_near_the_mean_still_leads(monkeypatch):
+    # "emdr" weighs a little under the mean (1.0 of 1.25): still what the sentence is about
+    weights = {"emdr": 1.0, "trauma": 1.5}
+    with_lead = _pronoun_pair(weights)
+    monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
+    assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 1.25)
