@@ -15,7 +15,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bot.retrieve  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import eval_sets  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -37,23 +36,20 @@ def main() -> None:
     chosen = eval_sets()[0 if args.set == "gold" else 1]
     in_scope = [c["q"] for c in chosen.load(chosen.questions)]
     out_scope = [c["q"] for c in chosen.load("out_of_scope.jsonl")]
-    shipped = bot.retrieve.UNKNOWN_WEIGHT
+    shipped = engine.retriever.unknown_weight
     print(f"{args.set}: {len(in_scope)} in scope, {len(out_scope)} out of scope; shipped UNKNOWN_WEIGHT "
           f"{shipped}, CONFIDENCE_THRESHOLD {engine.settings['CONFIDENCE_THRESHOLD']}")
     print("weight  threshold  out-of-scope recognized  in-scope rejected")
-    try:
-        for weight in WEIGHTS:
-            bot.retrieve.UNKNOWN_WEIGHT = weight
-            inside, outside = confidences(engine, in_scope), confidences(engine, out_scope)
-            for threshold in THRESHOLDS:
-                recognized = sum(c < threshold for c in outside) / len(outside)
-                rejected = sum(c < threshold for c in inside) / len(inside)
-                mark = "  <- first to reach --recognize" if recognized >= args.recognize else ""
-                print(f"{weight:6.1f}  {threshold:9.2f}  {recognized:23.3f}  {rejected:17.3f}{mark}")
-                if mark:
-                    break
-    finally:
-        bot.retrieve.UNKNOWN_WEIGHT = shipped
+    for weight in WEIGHTS:
+        engine.retriever.unknown_weight = weight  # this process's engine only; nothing is written
+        inside, outside = confidences(engine, in_scope), confidences(engine, out_scope)
+        for threshold in THRESHOLDS:
+            recognized = sum(c < threshold for c in outside) / len(outside)
+            rejected = sum(c < threshold for c in inside) / len(inside)
+            mark = "  <- first to reach --recognize" if recognized >= args.recognize else ""
+            print(f"{weight:6.1f}  {threshold:9.2f}  {recognized:23.3f}  {rejected:17.3f}{mark}")
+            if mark:
+                break
 
 
 if __name__ == "__main__":

@@ -365,14 +365,15 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     if not weights:
         return 0.0
     terms = said_terms(sentence, named)
-    own = sum(w * said_share(sentence, t, named) for t, w in weights.items() if t in terms)
+    own = sum(w * said_share(sentence, t, named) for t, w in weights.items())
+    mean = sum(weights.values()) / len(weights)
     cues = _cue_hits(kinds, sentence)
     # "It" in a pronoun-led sentence is its antecedent's subject; a heading lends its topic only to a
     # sentence that matches or answers the question's kind: it makes no sentence relevant alone.
     heading_share = HEADING_SHARE if own > 0 or cues else 0.0
     # Listed questions all share their lead-in's words ("questions to ask"): one borrows them only when
     # its own words match the question as much as an average term ("Are they in-network…?" for insurance).
-    shared_floor = sum(weights.values()) / len(weights) if sentence.part.to_ask else 0.0
+    shared_floor = mean if sentence.part.to_ask else 0.0
     context = 0.0
     for t, w in weights.items():
         if t not in terms:
@@ -380,7 +381,6 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
                              and own >= shared_floor)
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = own + context
-    mean = sum(weights.values()) / len(weights)
     score = overlap
     if overlap > 0:  # the right kind of answer about something else ("IOP is ..." for "what is a process group")
         score += CUE_BONUS * mean * cues
@@ -388,7 +388,7 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     # the asker wants to know: that it says little else is no sign it says nothing new.
     if not sentence.part.to_ask and len([t for t in terms if t not in weights and t[0] not in "#~"]) < MIN_NEW_TERMS:
         score *= 0.5  # "Case management & care coordination." only repeats "what is case management"
-    if any(t in sentence.lead for t in weights) or _pronoun_names_asked(sentence, weights):
+    if any(t in sentence.lead for t in weights) or _pronoun_names_asked(sentence, weights, mean):
         score += LEAD_BONUS * mean
     if any(t.startswith("~") and t not in weights for t in sentence.lead):
         # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
@@ -405,13 +405,12 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     return score
 
 
-def _pronoun_names_asked(sentence: Sentence, weights: Mapping[str, float]) -> bool:
+def _pronoun_names_asked(sentence: Sentence, weights: Mapping[str, float], mean: float) -> bool:
     """Whether a sentence opens on a pronoun standing for what the question asks about: "It's a type of
     psychotherapy..." after "EMDR is often a great option." is about EMDR from its first word. Only a term
     weighing PRONOUN_TERM_SHARE of the question's mean counts: "They" for IOPs, which nearly every passage
     names, is no sign a sentence is about what is asked."""
     before = sentence.antecedent
-    mean = sum(weights.values()) / len(weights)
     return (before is not None and not sentence.part.to_ask and _PRONOUN_LEAD.match(sentence.text) is not None
             and any(t in before.lead and w >= PRONOUN_TERM_SHARE * mean for t, w in weights.items()))
 

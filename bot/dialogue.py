@@ -390,15 +390,15 @@ _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*
                     r" (?:phase|weeks|stage|period)\b", re.I)
 
 
-# "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on
-# that?"), points at what the last question asked, not only at the program it named; a question naming
-# its own program ("and outpatient therapy, how much is that?") points at that program, and after a turn
-# that told something ("he did 4 weeks of iop") the point is the asker's own.
 def _asks(text: str) -> bool:
     """Whether a turn asks something ("is iop effective"), rather than tells ("he did 4 weeks of iop")."""
     return "?" in text or bool(_OWN_QUESTION.match(_without_discourse(_without_smalltalk(text).lower())))
 
 
+# "that" or "this" standing alone, as what a clause is about ("is that per month?", "any research on
+# that?"), points at what the last question asked, not only at the program it named; a question naming
+# its own program ("and outpatient therapy, how much is that?") points at that program, and after a turn
+# that told something ("he did 4 weeks of iop") the point is the asker's own.
 _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that|this)\b(?! (?:one|program|place|kind|type|level|therapy)\b)"
                          r"|\b(?:that|this)\s*(?:[?.!,]|$)", re.I)
 
@@ -407,9 +407,9 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 # "and for someone who also drinks" after "is iop good for depression?": the last question's point, and more
 _ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
-_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
 
 
 # "and if they never needed detox at all?" after "is iop for people who just left detox" asks the same of
@@ -432,6 +432,12 @@ _OR_ELSE = re.compile(r"^\W*or\b", re.I)
 # A superlative with no subject of its own ("the cheapest option", "which is shortest") asks among them all
 _AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|shortest|longest|most intense|least intense"
                         r"|most intensive|least intensive)\b", re.I)
+
+
+def _aspect(previous: str, subjects: list[str]) -> list[str]:
+    """The last question's topic words other than its subjects: what it asked about them."""
+    carried = {w for s in subjects for w in s.lower().split()}
+    return [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -476,9 +482,7 @@ def combine(question: str, previous: str, action: str) -> str:
         # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
-        carried = {w for s in subjects for w in s.lower().split()}
-        aspect = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
-        return f"{question.strip()} {' '.join(aspect)}".strip()
+        return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
@@ -499,8 +503,7 @@ def combine(question: str, previous: str, action: str) -> str:
         # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) and not _PAST_END.search(question) else None
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
-        carried = set(" ".join(subjects).lower().split())
-        point = [w for w in topic_words(_without_smalltalk(previous)) if w not in carried] \
+        point = _aspect(previous, subjects) \
             if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
             and not named and _asks(previous) and not why_so else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
@@ -873,7 +876,7 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
         # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?"):
         # the concepts the last turn named carry less ("flashbacks" from "I was in a bad car wreck last year and
         # still get flashbacks"), and the question alone nothing
-        named = list(dict.fromkeys(c for turn in history[-1:] for c in engine.analyzer.concept_phrases(turn)))
+        named = list(dict.fromkeys(engine.analyzer.concept_phrases(history[-1]))) if history else []
         narrower = [f"{question} {' '.join(named)}"] if named else []
         tried = [(text, *_search(engine, text)) for text in narrower + [question]]
         text, alone, alone_terms = max(tried, key=lambda t: t[1].confidence)

@@ -43,6 +43,7 @@ class Retriever:
     index: BM25Index
     analyzer: Analyzer
     sentence_terms: tuple[frozenset[str], ...] = ()  # see sentence_terms()
+    unknown_weight: float = UNKNOWN_WEIGHT  # bench/confidence.py sweeps it on one engine
 
     def _weight(self, term: str) -> float:
         t = self.index.vocabulary.get(term)
@@ -61,7 +62,7 @@ class Retriever:
         through = {w for group, ws in (phrase_words or {}).items() if group in hit.matched for w in ws}
         covered = sum(w if t in hit.matched else PHRASE_WORD_SHARE * w
                       for t, w in weights.items() if t in hit.matched or t in through)
-        unknown_weight = UNKNOWN_WEIGHT * float(self.index.idf.max()) * sum(unknown.values())
+        unknown_weight = self.unknown_weight * float(self.index.idf.max()) * sum(unknown.values())
         total = sum(w for t, w in weights.items() if t in self.index.vocabulary) + unknown_weight
         if total <= 0:
             return 0.0
