@@ -52,9 +52,12 @@ def _squash(text: str) -> str:
 
 
 def answers(text: str, expect: list[str]) -> bool:
-    """Whether ``text`` contains one of the expected snippets (whitespace and case folded)."""
+    """Whether ``text`` contains one of the expected snippets (whitespace and case folded).
+
+    A snippet's closing full stop is not required: a reply joins the items of a list with ";", so the
+    list item "Focuses on building self-esteem and self-worth." is said as "...self-worth; ..."."""
     body = _squash(text)
-    return any(_squash(snippet) in body for snippet in expect)
+    return any(_squash(snippet).rstrip(".") in body for snippet in expect)
 
 
 def retrieval_report(engine: Engine, gold: list[dict], out_of_scope: list[dict], k: int = 10) -> dict:

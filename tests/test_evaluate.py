@@ -10,6 +10,12 @@ def test_a_snippet_matches_across_case_and_whitespace():
     assert not answers("IOPs typically last 8 weeks.", ["8 to 12 weeks"])
 
 
+def test_a_list_item_said_in_a_joined_list_still_matches_its_snippet():
+    reply = "Specifically designed for stimulants; Focuses on building self-esteem and self-worth; Incorporates testing. [1]"
+    assert answers(reply, ["Focuses on building self-esteem and self-worth."])
+    assert not answers(reply, ["Focuses on building self-esteem and self-worth, always."])
+
+
 def test_retrieval_report_counts_ranks_and_the_cut(fake_engine):
     fake_engine.settings = {"CONFIDENCE_THRESHOLD": 0.5}
     gold = [{"q": "how long does an iop last", "expect": ["Most IOPs last 8 to 12 weeks"]},
