@@ -460,7 +460,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             # A further sentence must be nearly as good, or cover query terms the others miss. It need not
             # give the question's kind of answer itself: "the length ... is determined by their progress"
             # after "most stay 12 weeks" is who decides how long (measured: 20 gold answers gained, 3 lost).
-            if score < FURTHER_SHARE * best_score and not (new > 0 and score >= FURTHER_NEW_SHARE * best_score):
+            adds = new > 0 or _gives_missing_kind(sentence, kinds, chosen)
+            if score < FURTHER_SHARE * best_score and not (adds and score >= FURTHER_NEW_SHARE * best_score):
                 continue
             if words(sentence.text) > budget:
                 continue
@@ -502,6 +503,12 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _gives_missing_kind(sentence: Sentence, kinds: tuple[str, ...], chosen: list) -> bool:
+    """Whether a sentence gives the kind of answer asked for ("several weeks to several months" for "how
+    long") that no chosen one gives: the chosen may match the question's words and still not answer it."""
+    return bool(kinds) and _cue_hits(kinds, sentence) > 0 and not any(_cue_hits(kinds, c[0]) for c in chosen)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:

@@ -496,3 +496,21 @@ def test_a_pronoun_for_a_term_near_the_mean_still_leads(monkeypatch):
     with_lead = _pronoun_pair(weights)
     monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
     assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 1.25)
+
+
+def test_a_further_sentence_giving_the_asked_kind_no_chosen_one_gives_is_kept():
+    # "how long ... start iop": the best sentence matches the words (how to start), the weaker one the kind
+    # of answer asked for (a length), which nothing chosen gives; it adds no word but still answers.
+    analyzer = _LengthCueAnalyzer()
+    chunk = make_chunk(1, "alpha", "Starting", "To start an IOP program, take time to assess your needs and call "
+                                               "the chosen program to start treatment. "
+                                               "Most people stay about 12 weeks in an IOP.")
+    question = "how long will the iop program take to start"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+    assert chosen[-1] == "Most people stay about 12 weeks in an IOP."
+    first, second = compose.candidate_sentences(result, analyzer)
+    assert compose._gives_missing_kind(second, ("#duration",), [])
+    assert not compose._gives_missing_kind(second, ("#duration",), [(second, [])])
+    assert not compose._gives_missing_kind(first, ("#duration",), [])
