@@ -319,6 +319,12 @@ def near_duplicate(a: frozenset, b: frozenset) -> bool:
     return containment >= NEAR_DUPLICATE_CONTAINMENT and _jaccard(a, b) >= NEAR_DUPLICATE_JACCARD
 
 
+def _content(sentence: "Sentence") -> frozenset[str]:
+    """The terms that say what a sentence says, for telling duplicates: not its question-form tokens
+    ("#duration"), the kind of answer it gives: two lengths need not be the same length."""
+    return frozenset(t for t in sentence.terms if t[0] != "#")
+
+
 def named_concepts(question: str, weights: Mapping[str, float], analyzer,
                    stats: CorpusStats) -> dict[str, tuple[frozenset[str], float]]:
     """The question's own words that name a lexicon concept, each with its concept's group tokens and the
@@ -447,7 +453,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     for score, _, _, sentence in scored:
         if any(_overlaps(c[0], sentence) for c in chosen):
             continue  # a list item of a list already chosen (or the list around a chosen item)
-        dup_of = next((c for c in chosen if near_duplicate(c[0].terms, sentence.terms)
+        dup_of = next((c for c in chosen if near_duplicate(_content(c[0]), _content(sentence))
                        or c[0].text == sentence.text), None)
         if dup_of is not None:
             if all(d.hit.chunk.id != sentence.hit.chunk.id for d in [dup_of[0], *dup_of[1]]):

@@ -514,3 +514,18 @@ def test_a_further_sentence_giving_the_asked_kind_no_chosen_one_gives_is_kept():
     assert compose._gives_missing_kind(second, ("#duration",), [])
     assert not compose._gives_missing_kind(second, ("#duration",), [(second, [])])
     assert not compose._gives_missing_kind(first, ("#duration",), [])
+
+
+def test_two_sentences_giving_the_same_kind_of_answer_are_not_duplicates_for_it():
+    # Both give a length ("#duration"), of different things: the form token is no shared content.
+    chunk = make_chunk(1, "alpha", "Length", "x")
+
+    def sentence(*terms):
+        part = compose.PassageSentence(0, 1, "x", frozenset(terms), frozenset(), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part)
+
+    iop = sentence("iop", "typically", "several", "months", "#duration")
+    cost = sentence("iop", "typically", "cost", "12", "#duration")
+    assert compose.near_duplicate(iop.terms, cost.terms)  # the form token tips the overlap
+    assert not compose.near_duplicate(compose._content(iop), compose._content(cost))
+    assert compose._content(iop) == {"iop", "typically", "several", "months"}
