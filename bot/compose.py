@@ -81,6 +81,10 @@ _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+# "It"/"They" stand for a thing; "This"/"These" for what the sentence before says ("This process allows...")
+_PERSONAL_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|they|they're|they’re)\b", re.I)
+# ... unless it goes on from the sentence before: "They are equally valuable for...", "It's also ideal for..."
+_GOES_ON = re.compile(r"^(?:\S+\s+){0,3}(?:also|equally|too|as well|either|again|still)\b", re.I)
 # A list item opening on a phrase this short ("Case management & care coordination.") labels the rest of its line.
 LABEL_WORDS = 6
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
@@ -471,7 +475,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
                 continue
             if words(sentence.text) > budget:
                 continue
-        pulled = _needs_antecedent(sentence, chosen)
+        pulled = None if _stands_for_the_corpus_topic(sentence, stats) else _needs_antecedent(sentence, chosen)
         if pulled is not None:
             # "It's a type of psychotherapy..." is unreadable without the sentence naming "it".
             if len(chosen) + 2 > MAX_SENTENCES or words(pulled.text) + words(sentence.text) > budget:
@@ -579,6 +583,18 @@ def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapp
 def _overlaps(a: Sentence, b: Sentence) -> bool:
     """Whether two candidates share text of one passage: a list and one of its own items."""
     return a.hit.chunk.id == b.hit.chunk.id and a.start < b.part.end and b.start < a.part.end
+
+
+def _stands_for_the_corpus_topic(sentence: Sentence, stats: CorpusStats) -> bool:
+    """Whether a pronoun-led sentence's "They"/"It" is what the whole corpus is about ("They are specifically
+    helpful for people..." after "Initially, intensive outpatient programs (IOP) were..."): it reads without
+    the sentence before, which would take the place of one more answering sentence."""
+    before, part = sentence.antecedent, sentence.part
+    if (before is None or part.listed or part.to_ask or part.item or not _PERSONAL_PRONOUN_LEAD.match(sentence.text)
+            or _GOES_ON.match(sentence.text)):
+        return False
+    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    return any(t.startswith("~") and stats.idf(t) <= common for t in before.lead)
 
 
 def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:

@@ -529,3 +529,21 @@ def test_two_sentences_giving_the_same_kind_of_answer_are_not_duplicates_for_it(
     assert compose.near_duplicate(iop.terms, cost.terms)  # the form token tips the overlap
     assert not compose.near_duplicate(compose._content(iop), compose._content(cost))
     assert compose._content(iop) == {"iop", "typically", "several", "months"}
+
+
+def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
+    chunk = make_chunk(1, "alpha", "Who", "x")
+    stats = compose.CorpusStats({"~iop": 10, "~emdr": 1}, 10)  # every passage names IOPs, one EMDR
+
+    def sentence(text, lead=frozenset(), antecedent=None):
+        part = compose.PassageSentence(0, 1, text, frozenset(), frozenset(lead), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part, antecedent=antecedent)
+
+    iops = sentence("Initially, intensive outpatient programs were used for addiction.", {"~iop"})
+    emdr = sentence("For example, EMDR is often a great option.", {"~emdr"})
+    assert compose._stands_for_the_corpus_topic(sentence("They are specifically helpful for people.", antecedent=iops), stats)
+    # "It" for something particular, "This" for what the sentence before says, "equally" going on from it
+    assert not compose._stands_for_the_corpus_topic(sentence("It's a type of psychotherapy.", antecedent=emdr), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("This process allows experts to judge.", antecedent=iops), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("They are equally valuable for people.", antecedent=iops), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
