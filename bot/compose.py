@@ -81,6 +81,10 @@ _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+# "It"/"They" stand for a thing; "This"/"These" for what the sentence before says ("This process allows...")
+_PERSONAL_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|they|they're|they’re)\b", re.I)
+# ... unless it goes on from the sentence before: "They are equally valuable for...", "It's also ideal for..."
+_GOES_ON = re.compile(r"^(?:\S+\s+){0,3}(?:also|equally|too|as well|either|again|still)\b", re.I)
 # A list item opening on a phrase this short ("Case management & care coordination.") labels the rest of its line.
 LABEL_WORDS = 6
 ANTECEDENT_SHARE = 0.8  # query terms met only in the sentence before a pronoun-led one count this much
@@ -319,6 +323,12 @@ def near_duplicate(a: frozenset, b: frozenset) -> bool:
     return containment >= NEAR_DUPLICATE_CONTAINMENT and _jaccard(a, b) >= NEAR_DUPLICATE_JACCARD
 
 
+def _content(sentence: "Sentence") -> frozenset[str]:
+    """The terms that say what a sentence says, for telling duplicates: not its question-form tokens
+    ("#duration"), the kind of answer it gives: two lengths need not be the same length."""
+    return frozenset(t for t in sentence.terms if t[0] != "#")
+
+
 def named_concepts(question: str, weights: Mapping[str, float], analyzer,
                    stats: CorpusStats) -> dict[str, tuple[frozenset[str], float]]:
     """The question's own words that name a lexicon concept, each with its concept's group tokens and the
@@ -447,7 +457,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     for score, _, _, sentence in scored:
         if any(_overlaps(c[0], sentence) for c in chosen):
             continue  # a list item of a list already chosen (or the list around a chosen item)
-        dup_of = next((c for c in chosen if near_duplicate(c[0].terms, sentence.terms)
+        dup_of = next((c for c in chosen if near_duplicate(_content(c[0]), _content(sentence))
                        or c[0].text == sentence.text), None)
         if dup_of is not None:
             if all(d.hit.chunk.id != sentence.hit.chunk.id for d in [dup_of[0], *dup_of[1]]):
@@ -460,11 +470,12 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             # A further sentence must be nearly as good, or cover query terms the others miss. It need not
             # give the question's kind of answer itself: "the length ... is determined by their progress"
             # after "most stay 12 weeks" is who decides how long (measured: 20 gold answers gained, 3 lost).
-            if score < FURTHER_SHARE * best_score and not (new > 0 and score >= FURTHER_NEW_SHARE * best_score):
+            adds = new > 0 or _gives_missing_kind(sentence, kinds, chosen)
+            if score < FURTHER_SHARE * best_score and not (adds and score >= FURTHER_NEW_SHARE * best_score):
                 continue
             if words(sentence.text) > budget:
                 continue
-        pulled = _needs_antecedent(sentence, chosen)
+        pulled = None if _stands_for_the_corpus_topic(sentence, stats) else _needs_antecedent(sentence, chosen)
         if pulled is not None:
             # "It's a type of psychotherapy..." is unreadable without the sentence naming "it".
             if len(chosen) + 2 > MAX_SENTENCES or words(pulled.text) + words(sentence.text) > budget:
@@ -502,6 +513,12 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _gives_missing_kind(sentence: Sentence, kinds: tuple[str, ...], chosen: list) -> bool:
+    """Whether a sentence gives the kind of answer asked for ("several weeks to several months" for "how
+    long") that no chosen one gives: the chosen may match the question's words and still not answer it."""
+    return bool(kinds) and _cue_hits(kinds, sentence) > 0 and not any(_cue_hits(kinds, c[0]) for c in chosen)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:
@@ -566,6 +583,18 @@ def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapp
 def _overlaps(a: Sentence, b: Sentence) -> bool:
     """Whether two candidates share text of one passage: a list and one of its own items."""
     return a.hit.chunk.id == b.hit.chunk.id and a.start < b.part.end and b.start < a.part.end
+
+
+def _stands_for_the_corpus_topic(sentence: Sentence, stats: CorpusStats) -> bool:
+    """Whether a pronoun-led sentence's "They"/"It" is what the whole corpus is about ("They are specifically
+    helpful for people..." after "Initially, intensive outpatient programs (IOP) were..."): it reads without
+    the sentence before, which would take the place of one more answering sentence."""
+    before, part = sentence.antecedent, sentence.part
+    if (before is None or part.listed or part.to_ask or part.item or not _PERSONAL_PRONOUN_LEAD.match(sentence.text)
+            or _GOES_ON.match(sentence.text)):
+        return False
+    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    return any(t.startswith("~") and stats.idf(t) <= common for t in before.lead)
 
 
 def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:

@@ -496,3 +496,54 @@ def test_a_pronoun_for_a_term_near_the_mean_still_leads(monkeypatch):
     with_lead = _pronoun_pair(weights)
     monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
     assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 1.25)
+
+
+def test_a_further_sentence_giving_the_asked_kind_no_chosen_one_gives_is_kept():
+    # "how long ... start iop": the best sentence matches the words (how to start), the weaker one the kind
+    # of answer asked for (a length), which nothing chosen gives; it adds no word but still answers.
+    analyzer = _LengthCueAnalyzer()
+    chunk = make_chunk(1, "alpha", "Starting", "To start an IOP program, take time to assess your needs and call "
+                                               "the chosen program to start treatment. "
+                                               "Most people stay about 12 weeks in an IOP.")
+    question = "how long will the iop program take to start"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+    assert chosen[-1] == "Most people stay about 12 weeks in an IOP."
+    first, second = compose.candidate_sentences(result, analyzer)
+    assert compose._gives_missing_kind(second, ("#duration",), [])
+    assert not compose._gives_missing_kind(second, ("#duration",), [(second, [])])
+    assert not compose._gives_missing_kind(first, ("#duration",), [])
+
+
+def test_two_sentences_giving_the_same_kind_of_answer_are_not_duplicates_for_it():
+    # Both give a length ("#duration"), of different things: the form token is no shared content.
+    chunk = make_chunk(1, "alpha", "Length", "x")
+
+    def sentence(*terms):
+        part = compose.PassageSentence(0, 1, "x", frozenset(terms), frozenset(), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part)
+
+    iop = sentence("iop", "typically", "several", "months", "#duration")
+    cost = sentence("iop", "typically", "cost", "12", "#duration")
+    assert compose.near_duplicate(iop.terms, cost.terms)  # the form token tips the overlap
+    assert not compose.near_duplicate(compose._content(iop), compose._content(cost))
+    assert compose._content(iop) == {"iop", "typically", "several", "months"}
+
+
+def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
+    chunk = make_chunk(1, "alpha", "Who", "x")
+    stats = compose.CorpusStats({"~iop": 10, "~emdr": 1}, 10)  # every passage names IOPs, one EMDR
+
+    def sentence(text, lead=frozenset(), antecedent=None):
+        part = compose.PassageSentence(0, 1, text, frozenset(), frozenset(lead), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part, antecedent=antecedent)
+
+    iops = sentence("Initially, intensive outpatient programs were used for addiction.", {"~iop"})
+    emdr = sentence("For example, EMDR is often a great option.", {"~emdr"})
+    assert compose._stands_for_the_corpus_topic(sentence("They are specifically helpful for people.", antecedent=iops), stats)
+    # "It" for something particular, "This" for what the sentence before says, "equally" going on from it
+    assert not compose._stands_for_the_corpus_topic(sentence("It's a type of psychotherapy.", antecedent=emdr), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("This process allows experts to judge.", antecedent=iops), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("They are equally valuable for people.", antecedent=iops), stats)
+    assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
