@@ -483,6 +483,9 @@ def combine(question: str, previous: str, action: str) -> str:
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
         return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
+    therapies = _defined_therapies(question, previous)
+    if therapies:
+        return f"{question.strip()} {' '.join(therapies)}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
@@ -523,6 +526,21 @@ def combine(question: str, previous: str, action: str) -> str:
 # "what is that?", "what does that mean?": what a named thing is
 _DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
                          r"(?:is |does )?(?:that|this)(?: mean| one| thing)?\b\s*(?:$|[?.!,])", re.I)
+
+
+# "what is it exactly?", "what's it for", "what does it do?": what a named thing is or is for, its pronoun alone
+_DEFINES = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
+                      r"(?:is |does )?(?:it|that|this)(?: (?:even |actually |really )?(?:mean|do|(?:good |used )?for))?"
+                      r"(?: exactly| tho| though| even| then)?\W*$", re.I)
+
+
+def _defined_therapies(question: str, previous: str) -> list[str]:
+    """The therapies a definition follow-up asks about: "what is it exactly?" after "is emdr used in iop?"
+    asks what EMDR is; the level of care it was asked of is only where it is used, and the last question's
+    aspect ("used") would fetch the same answer again."""
+    if not _DEFINES.match(question) or not _asks(previous):
+        return []
+    return _subjects(previous, ("therapy",))
 
 
 def _without_smalltalk(text: str) -> str:

@@ -608,8 +608,9 @@ def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing
 @pytest.mark.parametrize("history, question, resolved", [
     (["the counselor brought up something called an IOP"], "what even is that", "what even is that IOP"),
     (["hey so my therapist mentioned a step up"], "what is that", "what is that step up"),
-    # after a question, "what is that" still asks about the whole of it
-    (["does iop use cbt"], "what is that", "what is that does iop use cbt"),
+    # after a question, "what is that" asks about the whole of it, or about the therapy it named
+    (["is iop worth it"], "what is that", "what is that is iop worth it"),
+    (["does iop use cbt"], "what is that", "what is that cbt"),
 ])
 def test_what_is_that_after_a_statement_asks_what_the_told_subject_is(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -697,3 +698,12 @@ def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question,
 def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, question, resolved):
     got = dialogue.resolve(question, history).resolved
     assert got == resolved if resolved else "iop" in got and "outpatient" in got
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is emdr used in iop?"], "what is it exactly?", "what is it exactly? emdr"),
+    (["do iops do emdr"], "what's it for", "what's it for emdr"),
+    (["what is iop"], "what is it for", "what is it for what is iop"),  # no therapy named: the whole question
+])
+def test_a_definition_follow_up_asks_what_the_therapy_is_not_where_it_is_used(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
