@@ -379,7 +379,10 @@ _COMPARES = frozenset("different differ differs difference compare compared comp
 _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
-                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b", re.I)
+                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
+                       # "what happens once i finish?": the person finishing is the program over
+                       r"|\b(?:once|after|when) (?:i|he|she|they|we|you) (?:finish|finishes|complete|completes|graduate|graduates"
+                       r"|leave|leaves|am done|is done|are done)\b", re.I)
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"

@@ -707,3 +707,9 @@ def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, que
 ])
 def test_a_definition_follow_up_asks_what_the_therapy_is_not_where_it_is_used(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("question", ["what happens once i finish?", "what does he do after he graduates"])
+def test_a_question_about_finishing_carries_no_stage_of_the_program(question):
+    resolved = dialogue.resolve(question, ["im in week 10 of my iop"]).resolved
+    assert "iop" in resolved and "week 10" not in resolved
