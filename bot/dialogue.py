@@ -607,8 +607,13 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
-        # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
+        # trauma?" after "what therapies do iops use" has nothing to swap: it narrows the whole last question,
+        # unless that question names a condition or who it is for already ("for teens as well?" after "iop
+        # for depression?" would be outweighed by it)
         own = _SUBJECT_RE.search(_strip_lead(question))
+        if own and previous and subject_kind(own) not in CARRIED_KINDS \
+                and not _named_kind(previous, ("condition", "audience")):
+            return Resolution(question, f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}", "fragment")
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
         if rule and subject_kind(own) == "therapy" and len(_subjects(previous)) == 1:
             # "for the matrix model too?" after "does iop have drug testing": the one program asked about is

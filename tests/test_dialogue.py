@@ -179,7 +179,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["whats the difference between iop and op"], "and who is op for", "and who is op for"),
     (["which is cheaper iop or outpatient"], "then why would anyone pay more for iop",
      "then why would anyone pay more for iop iop outpatient"),
-    (["what conditions does iop treat"], "depression specifically?", "depression specifically?"),  # nothing to swap
+    # nothing to swap: the condition narrows the whole last question
+    (["what conditions does iop treat"], "depression specifically?", "depression specifically? what conditions does iop treat"),
     # "those" after two subjects compares both, whichever turns named them
     (["what is php", "and iop?"], "wait whats the difference between those",
      "wait whats the difference between those php iop"),
@@ -713,3 +714,12 @@ def test_a_definition_follow_up_asks_what_the_therapy_is_not_where_it_is_used(hi
 def test_a_question_about_finishing_carries_no_stage_of_the_program(question):
     resolved = dialogue.resolve(question, ["im in week 10 of my iop"]).resolved
     assert "iop" in resolved and "week 10" not in resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what therapies do iops use"], "any for trauma?", "any for trauma? what therapies do iops use"),
+    (["what is 12 step facilitation"], "only for alcohol?", "only for alcohol? what is 12 step facilitation"),
+    (["iop for depression?"], "for teens as well?", "for teens as well?"),  # a condition asked already: alone
+])
+def test_a_condition_fragment_with_nothing_to_swap_narrows_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
