@@ -187,7 +187,9 @@ _OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|i
 # "what about PHP?" after a question about IOP swaps the level of care; "what about depression?" after
 # "can IOP help with PTSD?" swaps the condition, never the level of care.
 SUBJECTS: tuple[tuple[str, str], ...] = (
-    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?|(?:the )?intensive (?:one|version|kind|type)"),
+    # "an intensive program" is the intensive outpatient one; "a more intensive program" is a higher level
+    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?|(?:the )?intensive (?:one|version|kind|type)"
+              r"|(?<!more )(?<!less )(?<!most )intensive programs?"),
     ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"
               r"|full[- ]day (?:one|version|kind|type|programs?|treatment)"),
     ("level", r"(?:inpatient |residential )?acute care"
@@ -432,6 +434,10 @@ _WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|e
 _OR_ELSE = re.compile(r"^\W*or\b", re.I)
 
 
+# "and if i need to see a psychiatrist is that part of it": the "that" is the if-clause just said, not the last question
+_IF_THEN_THAT = re.compile(r"\bif\s+\w+(?:\s+\w+){2,}?[\s,]+(?:is|was|would|will|does|do) (?:that|this)\b", re.I)
+
+
 # A superlative with no subject of its own ("the cheapest option", "which is shortest") asks among them all
 _AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|shortest|longest|most intense|least intense"
                         r"|most intensive|least intensive)\b", re.I)
@@ -511,7 +517,7 @@ def combine(question: str, previous: str, action: str) -> str:
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         point = _aspect(previous, subjects) \
             if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
-            and not named and _asks(previous) and not why_so else []
+            and not named and _asks(previous) and not why_so and not _IF_THEN_THAT.search(question) else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for

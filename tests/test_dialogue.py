@@ -723,3 +723,17 @@ def test_a_question_about_finishing_carries_no_stage_of_the_program(question):
 ])
 def test_a_condition_fragment_with_nothing_to_swap_narrows_the_whole_last_question(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("text, subjects", [
+    ("thinking about doing an intensive program for my depression", ["intensive program"]),
+    ("does he need a more intensive program", []),  # a higher level, not the intensive outpatient one
+])
+def test_an_intensive_program_is_the_intensive_outpatient_one(text, subjects):
+    assert dialogue._subjects(text) == subjects
+
+
+def test_that_after_an_if_clause_points_at_the_clause_not_the_last_question():
+    history = ["is iop covered by insurance", "ok"]
+    resolved = dialogue.resolve("and if i need to see a psychiatrist is that part of it", history).resolved
+    assert resolved.endswith("part of it iop") and "insurance" not in resolved
