@@ -449,6 +449,15 @@ def _aspect(previous: str, subjects: list[str]) -> list[str]:
     return [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
 
 
+# "what if it's not?" after "is iop enough for me": a negation alone asks the last question's opposite, no aspect
+_NEGATIONS = frozenset("not no never isnt isn't doesnt doesn't dont don't wont won't cant can't".split())
+
+
+def _asked_words(question: str) -> list[str]:
+    """The topic words that ask an aspect of their own: not a bare negation of the last question."""
+    return [w for w in topic_words(question) if w not in _NEGATIONS]
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -497,7 +506,7 @@ def combine(question: str, previous: str, action: str) -> str:
         return f"{question.strip()} {' '.join(therapies)}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
-    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
+    own_aspect = (len(_asked_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
         and not _AFTER_THAT.search(question) and not _BARE.match(question) and not _OR_ELSE.match(question) \
         and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:

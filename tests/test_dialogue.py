@@ -737,3 +737,7 @@ def test_that_after_an_if_clause_points_at_the_clause_not_the_last_question():
     history = ["is iop covered by insurance", "ok"]
     resolved = dialogue.resolve("and if i need to see a psychiatrist is that part of it", history).resolved
     assert resolved.endswith("part of it iop") and "insurance" not in resolved
+
+
+def test_a_bare_negation_asks_the_whole_last_question_again():
+    assert dialogue.resolve("what if its not", ["is iop enough for me"]).resolved == "what if its not is iop enough for me"
