@@ -74,7 +74,7 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically exactly what what's whats something rn "
+    "basically exactly what what's whats something rn tho though "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 

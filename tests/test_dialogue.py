@@ -741,3 +741,9 @@ def test_that_after_an_if_clause_points_at_the_clause_not_the_last_question():
 
 def test_a_bare_negation_asks_the_whole_last_question_again():
     assert dialogue.resolve("what if its not", ["is iop enough for me"]).resolved == "what if its not is iop enough for me"
+
+
+def test_tho_is_filler_so_a_short_question_after_a_statement_carries_what_was_told():
+    assert dialogue.content_words("why tho, why not just go home") == dialogue.content_words("why, why not just go home")
+    told = dialogue.told("why tho, why not go home and be done", ["they said i should do iop next"], lambda t: ["iop"])
+    assert told is not None and told.resolved.endswith(" iop")
