@@ -731,7 +731,12 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     last = history[-1] if history else ""
     if not _told(last) or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question):
         return None
-    carried = list(dict.fromkeys(c for turn in _told_run(history) for c in concepts(turn)))
+    run = _told_run(history)
+    if _PAST_END.search(question):
+        # "what happens after that's done?" after "I just got out of a 28 day program" / "they want me to do IOP
+        # now": the program that will end is the last one told; the ones before it are over already
+        run = run[-1:]
+    carried = list(dict.fromkeys(c for turn in run for c in concepts(turn)))
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
 
 

@@ -747,3 +747,11 @@ def test_tho_is_filler_so_a_short_question_after_a_statement_carries_what_was_to
     assert dialogue.content_words("why tho, why not just go home") == dialogue.content_words("why, why not just go home")
     told = dialogue.told("why tho, why not go home and be done", ["they said i should do iop next"], lambda t: ["iop"])
     assert told is not None and told.resolved.endswith(" iop")
+
+
+def test_after_a_told_story_the_end_asked_about_is_the_last_program_told():
+    history = ["I just got out of a 28 day program", "they want me to do IOP now"]
+    concepts = {history[0]: ["28 day program"], history[1]: ["iop"]}.get
+    told = dialogue.told("what happens after that's done?", history, lambda t: concepts(t, []))
+    assert told.resolved == "what happens after that's done? iop"
+    assert "28 day program" in dialogue.told("how long is it", history, lambda t: concepts(t, [])).resolved
