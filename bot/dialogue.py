@@ -74,7 +74,7 @@ FILLER = frozenset(
     "human person robot ai machine computer real actual live can could may want wanna would like "
     "nurse counselor counsellor therapist doctor on phone instead around awake wait hold "
     "kindly friend buddy dear sir maam fr frfr seriously truly honestly today even actually still ever usually "
-    "basically exactly what what's whats something rn "
+    "basically exactly what what's whats something rn tho though "
     # courtesy around a greeting or thanks: "I hope I am typing this in the correct place", "for your patience"
     "in hope hoping typing writing correct right place patience bothering bother understanding kindness".split())
 
@@ -187,7 +187,9 @@ _OWN_QUESTION = re.compile(r"(?:what|whats|what's|how|why|when|where|who|which|i
 # "what about PHP?" after a question about IOP swaps the level of care; "what about depression?" after
 # "can IOP help with PTSD?" swaps the condition, never the level of care.
 SUBJECTS: tuple[tuple[str, str], ...] = (
-    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?|(?:the )?intensive (?:one|version|kind|type)"),
+    # "an intensive program" is the intensive outpatient one; "a more intensive program" is a higher level
+    ("level", r"intensive outpatient(?: programs?| treatment| care)?|iops?|(?:the )?intensive (?:one|version|kind|type)"
+              r"|(?<!more )(?<!less )(?<!most )intensive programs?"),
     ("level", r"partial hospitali[sz]ation(?: programs?)?|php?s?|day (?:programs?|treatment)"
               r"|full[- ]day (?:one|version|kind|type|programs?|treatment)"),
     ("level", r"(?:inpatient |residential )?acute care"
@@ -379,7 +381,10 @@ _COMPARES = frozenset("different differ differs difference compare compared comp
 _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
-                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b", re.I)
+                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
+                       # "what happens once i finish?": the person finishing is the program over
+                       r"|\b(?:once|after|when) (?:i|he|she|they|we|you) (?:finish|finishes|complete|completes|graduate|graduates"
+                       r"|leave|leaves|am done|is done|are done)\b", re.I)
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
@@ -429,6 +434,10 @@ _WHY_SO = re.compile(r"^\W*why\b.*\b(?:that|so|this)\s+(?:long|much|many|often|e
 _OR_ELSE = re.compile(r"^\W*or\b", re.I)
 
 
+# "and if i need to see a psychiatrist is that part of it": the "that" is the if-clause just said, not the last question
+_IF_THEN_THAT = re.compile(r"\bif\s+\w+(?:\s+\w+){2,}?[\s,]+(?:is|was|would|will|does|do) (?:that|this)\b", re.I)
+
+
 # A superlative with no subject of its own ("the cheapest option", "which is shortest") asks among them all
 _AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|shortest|longest|most intense|least intense"
                         r"|most intensive|least intensive)\b", re.I)
@@ -438,6 +447,15 @@ def _aspect(previous: str, subjects: list[str]) -> list[str]:
     """The last question's topic words other than its subjects: what it asked about them."""
     carried = {w for s in subjects for w in s.lower().split()}
     return [w for w in topic_words(_without_smalltalk(previous)) if w not in carried]
+
+
+# "what if it's not?" after "is iop enough for me": a negation alone asks the last question's opposite, no aspect
+_NEGATIONS = frozenset("not no never isnt isn't doesnt doesn't dont don't wont won't cant can't".split())
+
+
+def _asked_words(question: str) -> list[str]:
+    """The topic words that ask an aspect of their own: not a bare negation of the last question."""
+    return [w for w in topic_words(question) if w not in _NEGATIONS]
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -483,9 +501,12 @@ def combine(question: str, previous: str, action: str) -> str:
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
         return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
+    therapies = _defined_therapies(question, previous)
+    if therapies:
+        return f"{question.strip()} {' '.join(therapies)}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
-    own_aspect = (len(topic_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
+    own_aspect = (len(_asked_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
         and not _AFTER_THAT.search(question) and not _BARE.match(question) and not _OR_ELSE.match(question) \
         and not (_only_learning(question) and _asks(previous))
     if own_aspect and subjects:
@@ -505,7 +526,7 @@ def combine(question: str, previous: str, action: str) -> str:
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         point = _aspect(previous, subjects) \
             if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
-            and not named and _asks(previous) and not why_so else []
+            and not named and _asks(previous) and not why_so and not _IF_THEN_THAT.search(question) else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
@@ -523,6 +544,21 @@ def combine(question: str, previous: str, action: str) -> str:
 # "what is that?", "what does that mean?": what a named thing is
 _DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
                          r"(?:is |does )?(?:that|this)(?: mean| one| thing)?\b\s*(?:$|[?.!,])", re.I)
+
+
+# "what is it exactly?", "what's it for", "what does it do?": what a named thing is or is for, its pronoun alone
+_DEFINES = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
+                      r"(?:is |does )?(?:it|that|this)(?: (?:even |actually |really )?(?:mean|do|(?:good |used )?for))?"
+                      r"(?: exactly| tho| though| even| then)?\W*$", re.I)
+
+
+def _defined_therapies(question: str, previous: str) -> list[str]:
+    """The therapies a definition follow-up asks about: "what is it exactly?" after "is emdr used in iop?"
+    asks what EMDR is; the level of care it was asked of is only where it is used, and the last question's
+    aspect ("used") would fetch the same answer again."""
+    if not _DEFINES.match(question) or not _asks(previous):
+        return []
+    return _subjects(previous, ("therapy",))
 
 
 def _without_smalltalk(text: str) -> str:
@@ -586,8 +622,13 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
-        # trauma?" after "what therapies do iops use" has nothing to swap and stands alone
+        # trauma?" after "what therapies do iops use" has nothing to swap: it narrows the whole last question,
+        # unless that question names a condition or who it is for already ("for teens as well?" after "iop
+        # for depression?" would be outweighed by it)
         own = _SUBJECT_RE.search(_strip_lead(question))
+        if own and previous and subject_kind(own) not in CARRIED_KINDS \
+                and not _named_kind(previous, ("condition", "audience")):
+            return Resolution(question, f"{question.strip()} {_without_smalltalk(previous).strip(' ?!.')}", "fragment")
         rule = ("fragment", "append") if own and subject_kind(own) in CARRIED_KINDS else None
         if rule and subject_kind(own) == "therapy" and len(_subjects(previous)) == 1:
             # "for the matrix model too?" after "does iop have drug testing": the one program asked about is
@@ -690,7 +731,12 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
     last = history[-1] if history else ""
     if not _told(last) or len(content_words(question)) > TOLD_MAX_CONTENT and not _TOLD_POINTER.search(question):
         return None
-    carried = list(dict.fromkeys(c for turn in _told_run(history) for c in concepts(turn)))
+    run = _told_run(history)
+    if _PAST_END.search(question):
+        # "what happens after that's done?" after "I just got out of a 28 day program" / "they want me to do IOP
+        # now": the program that will end is the last one told; the ones before it are over already
+        run = run[-1:]
+    carried = list(dict.fromkeys(c for turn in run for c in concepts(turn)))
     return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
 
 

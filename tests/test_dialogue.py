@@ -179,7 +179,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["whats the difference between iop and op"], "and who is op for", "and who is op for"),
     (["which is cheaper iop or outpatient"], "then why would anyone pay more for iop",
      "then why would anyone pay more for iop iop outpatient"),
-    (["what conditions does iop treat"], "depression specifically?", "depression specifically?"),  # nothing to swap
+    # nothing to swap: the condition narrows the whole last question
+    (["what conditions does iop treat"], "depression specifically?", "depression specifically? what conditions does iop treat"),
     # "those" after two subjects compares both, whichever turns named them
     (["what is php", "and iop?"], "wait whats the difference between those",
      "wait whats the difference between those php iop"),
@@ -608,8 +609,9 @@ def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing
 @pytest.mark.parametrize("history, question, resolved", [
     (["the counselor brought up something called an IOP"], "what even is that", "what even is that IOP"),
     (["hey so my therapist mentioned a step up"], "what is that", "what is that step up"),
-    # after a question, "what is that" still asks about the whole of it
-    (["does iop use cbt"], "what is that", "what is that does iop use cbt"),
+    # after a question, "what is that" asks about the whole of it, or about the therapy it named
+    (["is iop worth it"], "what is that", "what is that is iop worth it"),
+    (["does iop use cbt"], "what is that", "what is that cbt"),
 ])
 def test_what_is_that_after_a_statement_asks_what_the_told_subject_is(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -697,3 +699,59 @@ def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question,
 def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, question, resolved):
     got = dialogue.resolve(question, history).resolved
     assert got == resolved if resolved else "iop" in got and "outpatient" in got
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is emdr used in iop?"], "what is it exactly?", "what is it exactly? emdr"),
+    (["do iops do emdr"], "what's it for", "what's it for emdr"),
+    (["what is iop"], "what is it for", "what is it for what is iop"),  # no therapy named: the whole question
+])
+def test_a_definition_follow_up_asks_what_the_therapy_is_not_where_it_is_used(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("question", ["what happens once i finish?", "what does he do after he graduates"])
+def test_a_question_about_finishing_carries_no_stage_of_the_program(question):
+    resolved = dialogue.resolve(question, ["im in week 10 of my iop"]).resolved
+    assert "iop" in resolved and "week 10" not in resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["what therapies do iops use"], "any for trauma?", "any for trauma? what therapies do iops use"),
+    (["what is 12 step facilitation"], "only for alcohol?", "only for alcohol? what is 12 step facilitation"),
+    (["iop for depression?"], "for teens as well?", "for teens as well?"),  # a condition asked already: alone
+])
+def test_a_condition_fragment_with_nothing_to_swap_narrows_the_whole_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("text, subjects", [
+    ("thinking about doing an intensive program for my depression", ["intensive program"]),
+    ("does he need a more intensive program", []),  # a higher level, not the intensive outpatient one
+])
+def test_an_intensive_program_is_the_intensive_outpatient_one(text, subjects):
+    assert dialogue._subjects(text) == subjects
+
+
+def test_that_after_an_if_clause_points_at_the_clause_not_the_last_question():
+    history = ["is iop covered by insurance", "ok"]
+    resolved = dialogue.resolve("and if i need to see a psychiatrist is that part of it", history).resolved
+    assert resolved.endswith("part of it iop") and "insurance" not in resolved
+
+
+def test_a_bare_negation_asks_the_whole_last_question_again():
+    assert dialogue.resolve("what if its not", ["is iop enough for me"]).resolved == "what if its not is iop enough for me"
+
+
+def test_tho_is_filler_so_a_short_question_after_a_statement_carries_what_was_told():
+    assert dialogue.content_words("why tho, why not just go home") == dialogue.content_words("why, why not just go home")
+    told = dialogue.told("why tho, why not go home and be done", ["they said i should do iop next"], lambda t: ["iop"])
+    assert told is not None and told.resolved.endswith(" iop")
+
+
+def test_after_a_told_story_the_end_asked_about_is_the_last_program_told():
+    history = ["I just got out of a 28 day program", "they want me to do IOP now"]
+    concepts = {history[0]: ["28 day program"], history[1]: ["iop"]}.get
+    told = dialogue.told("what happens after that's done?", history, lambda t: concepts(t, []))
+    assert told.resolved == "what happens after that's done? iop"
+    assert "28 day program" in dialogue.told("how long is it", history, lambda t: concepts(t, [])).resolved
