@@ -202,7 +202,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("therapy", r"psycho-?education(?:al)?(?: groups?| sessions?)?"), ("therapy", r"medication management"),
     ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"(?:the )?matrix(?: model| approach| program| one)?"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
-    ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
+    ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"
+                                                        r"|aa|alcoholics anonymous|narcotics anonymous"),
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),

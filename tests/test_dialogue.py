@@ -697,3 +697,13 @@ def test_a_therapy_fragment_swaps_the_one_program_asked_about(history, question,
 def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, question, resolved):
     got = dialogue.resolve(question, history).resolved
     assert got == resolved if resolved else "iop" in got and "outpatient" in got
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is aa required in iop"], "can i go after i finish", "can i go after i finish aa iop"),
+    (["what's AA"], "is it part of IOP?", "is it part of IOP? AA"),
+    (["what is alcoholics anonymous"], "how often are the meetings", "how often are the meetings alcoholics anonymous"),
+])
+def test_aa_is_a_subject_a_follow_up_carries(history, question, resolved):
+    # AA is the 12-step fellowship itself: "can i go after i finish" asks about it, not only about the program
+    assert dialogue.resolve(question, history).resolved == resolved
