@@ -608,8 +608,9 @@ def test_a_sunk_follow_up_tries_the_concepts_the_last_turn_named_before_standing
 @pytest.mark.parametrize("history, question, resolved", [
     (["the counselor brought up something called an IOP"], "what even is that", "what even is that IOP"),
     (["hey so my therapist mentioned a step up"], "what is that", "what is that step up"),
-    # after a question, "what is that" still asks about the whole of it
-    (["does iop use cbt"], "what is that", "what is that does iop use cbt"),
+    # after a question, "what is that" still asks about the whole of it, unless it named a therapy beside the program
+    (["is iop worth it"], "what is that", "what is that is iop worth it"),
+    (["does iop use cbt"], "what is that", "what is that cbt"),
 ])
 def test_what_is_that_after_a_statement_asks_what_the_told_subject_is(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -707,3 +708,17 @@ def test_a_superlative_asks_among_all_levels_not_the_one_just_asked(history, que
 def test_aa_is_a_subject_a_follow_up_carries(history, question, resolved):
     # AA is the 12-step fellowship itself: "can i go after i finish" asks about it, not only about the program
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["do iops do emdr"], "what is that exactly", "what is that exactly emdr"),
+    (["does iop include CBT"], "ok and how does that actually work", "ok and how does that actually work CBT"),
+])
+def test_what_is_that_after_a_program_and_a_therapy_asks_about_the_therapy(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
+    # only a therapy beside a program is what "that" narrows to; "is that covered" still asks the whole point
+    assert "iop" in dialogue.resolve("is that covered", ["does iop include CBT"]).resolved.lower()
+    assert dialogue._therapies_meant("what is that", "what is iop") == []
