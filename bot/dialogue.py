@@ -204,7 +204,8 @@ SUBJECTS: tuple[tuple[str, str], ...] = (
     ("therapy", r"psycho-?education(?:al)?(?: groups?| sessions?)?"), ("therapy", r"medication management"),
     ("therapy", r"tms|transcranial magnetic stimulation"), ("therapy", r"ketamine(?: therapy)?"),
     ("therapy", r"(?:the )?matrix(?: model| approach| program| one)?"), ("therapy", r"family therapy"), ("therapy", r"group therapy"),
-    ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"),
+    ("therapy", r"individual therapy"), ("therapy", r"12[- ]steps?(?: programs?)?|twelve[- ]steps?"
+                                                        r"|aa|alcoholics anonymous|narcotics anonymous"),
     ("therapy", r"motivational interviewing|mi"), ("therapy", r"mdft|multidimensional family therapy"),
     ("therapy", r"medication[- ]assisted treatment|mat"), ("therapy", r"(?:equine|yoga|art|music) therapy"),
     ("condition", r"ptsd|trauma"), ("condition", r"depression"), ("condition", r"anxiety"), ("condition", r"ocd"),
@@ -494,6 +495,9 @@ def combine(question: str, previous: str, action: str) -> str:
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
             # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
+    therapies = _therapies_meant(question, previous)
+    if therapies:
+        return f"{question.strip()} {' '.join(therapies)}"
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
     if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
@@ -543,7 +547,21 @@ def combine(question: str, previous: str, action: str) -> str:
 
 # "what is that?", "what does that mean?": what a named thing is
 _DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?:'s| is| does)? (?:even |exactly |actually )?"
-                         r"(?:is |does )?(?:that|this)(?: mean| one| thing)?\b\s*(?:$|[?.!,])", re.I)
+                         r"(?:is |does )?(?:that|this)(?: mean| one| thing)?(?: exactly| again| even)?\b\s*(?:$|[?.!,])", re.I)
+
+
+# "how does that work?": what a named thing is or does, as "what is that?" asks
+_HOW_IT_WORKS = re.compile(r"\bhow (?:does|do|would|will) (?:that|this|it) (?:\w+ )?work\b\W*$", re.I)
+
+
+def _therapies_meant(question: str, previous: str) -> list[str]:
+    """The therapies a "what is that?" means after a question naming a program and a therapy: "do iops do
+    emdr" / "what is that exactly" asks what EMDR is, the program being what the reader knows already."""
+    if not (_DEFINITION.match(question) or _HOW_IT_WORKS.search(question)) or _SUBJECT_RE.search(question):
+        return []
+    levels = _subjects(previous, ("level",))
+    therapies = _subjects(previous, ("therapy",))
+    return therapies if levels and therapies else []
 
 
 # "what is it exactly?", "what's it for", "what does it do?": what a named thing is or is for, its pronoun alone

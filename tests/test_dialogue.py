@@ -755,3 +755,27 @@ def test_after_a_told_story_the_end_asked_about_is_the_last_program_told():
     told = dialogue.told("what happens after that's done?", history, lambda t: concepts(t, []))
     assert told.resolved == "what happens after that's done? iop"
     assert "28 day program" in dialogue.told("how long is it", history, lambda t: concepts(t, [])).resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is aa required in iop"], "can i go after i finish", "can i go after i finish aa iop"),
+    (["what's AA"], "is it part of IOP?", "is it part of IOP? AA"),
+    (["what is alcoholics anonymous"], "how often are the meetings", "how often are the meetings alcoholics anonymous"),
+])
+def test_aa_is_a_subject_a_follow_up_carries(history, question, resolved):
+    # AA is the 12-step fellowship itself: "can i go after i finish" asks about it, not only about the program
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["do iops do emdr"], "what is that exactly", "what is that exactly emdr"),
+    (["does iop include CBT"], "ok and how does that actually work", "ok and how does that actually work CBT"),
+])
+def test_what_is_that_after_a_program_and_a_therapy_asks_about_the_therapy(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
+    # only a therapy beside a program is what "that" narrows to; "is that covered" still asks the whole point
+    assert "iop" in dialogue.resolve("is that covered", ["does iop include CBT"]).resolved.lower()
+    assert dialogue._therapies_meant("what is that", "what is iop") == []
