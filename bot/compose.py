@@ -460,7 +460,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             # A further sentence must be nearly as good, or cover query terms the others miss. It need not
             # give the question's kind of answer itself: "the length ... is determined by their progress"
             # after "most stay 12 weeks" is who decides how long (measured: 20 gold answers gained, 3 lost).
-            if score < FURTHER_SHARE * best_score and not (new > 0 and score >= FURTHER_NEW_SHARE * best_score):
+            adds = new > 0 or _gives_missing_kind(sentence, kinds, chosen)
+            if score < FURTHER_SHARE * best_score and not (adds and score >= FURTHER_NEW_SHARE * best_score):
                 continue
             if words(sentence.text) > budget:
                 continue
@@ -502,6 +503,12 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:
+    """Whether ``sentence`` gives a kind of answer asked for that no chosen sentence gives: "how long would
+    that be, and will my insurance pay?" is answered by a length as well as by what insurance covers."""
+    return any(kind in sentence.terms and all(kind not in c[0].terms for c in chosen) for kind in kinds)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:

@@ -496,3 +496,22 @@ def test_a_pronoun_for_a_term_near_the_mean_still_leads(monkeypatch):
     with_lead = _pronoun_pair(weights)
     monkeypatch.setattr(compose, "LEAD_BONUS", 0.0)
     assert with_lead == pytest.approx(_pronoun_pair(weights) + 0.5 * 1.25)
+
+
+def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(monkeypatch):
+    # "how long ... and does insurance cover it": the coverage sentence scores best; the length, which says
+    # only "iop" of the question, already said, is kept for the length asked for, at a lesser share of the best.
+    analyzer = _LengthCueAnalyzer()
+    coverage = "Insurance plans cover iop costs for members of the larger health plans in this state."
+    length = "Most people finish within 12 weeks at an iop."
+    chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {length}")
+    question = "how long is iop and does insurance cover iop costs"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert chosen() == [coverage, length]
+    monkeypatch.setattr(compose, "_gives_missing_kind", lambda *args: False)
+    assert chosen() == [coverage]
