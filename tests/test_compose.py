@@ -122,6 +122,7 @@ def test_no_overlap_gives_no_answer(fake_engine):
     ("how long is it", {"#duration"}),
     ("how much does it cost", {"#money"}),
     ("iop vs php", {"#comparison"}),
+    ("which one has more supervision", {"#comparison"}),
 ])
 def test_cue_kinds_are_the_question_forms_asked(engine, question, kinds):
     assert kinds <= set(compose.cue_kinds(question, engine.analyzer))
