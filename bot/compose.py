@@ -431,10 +431,10 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
-    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights)
+    named = named_concepts(question, weights, analyzer, stats)
+    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, named)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
-    named = named_concepts(question, weights, analyzer, stats)
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
@@ -543,7 +543,8 @@ def _head(text: str, analyzer) -> frozenset[str]:
     return frozenset(t for t in analyzer.terms(first[0], forms=False) if t[0] not in "#~")
 
 
-def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> bool:
+def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
+                        concepts: Mapping[str, tuple[frozenset[str], float]] | None = None) -> bool:
     """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
     process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
     if not unit.part.listed:
@@ -554,7 +555,28 @@ def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights:
         return False  # a list with a lead-in: "Pregnant women" alone says nothing
     # the item the question names by its first word ("Process groups for…"), not one it shares a word with
     named = [item for item in items if item.part.head & weights.keys()]
-    return len(named) == 1
+    return len(named) == 1 or _one_item_says_the_main_word(items, weights, concepts)
+
+
+def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str, float],
+                                 concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+    """Whether the heaviest of the question's own words the items say in full (in its words or, a word alone
+    naming a concept, in the concept's), weighing at least the mean term, is said by one item alone: "does the matrix thing work on confidence"
+    is the self-esteem item, not the whole list. Concept tokens are left out: a list of kinds of group is
+    what "what kinds of groups" asks for, whichever item a token of kinds lands on."""
+    mean = sum(weights.values()) / len(weights) if weights else 0.0
+    sayers = {t: [item for item in items if said_share(item, t, concepts) >= 1.0] for t in weights
+              if t[0] not in "#~" and weights[t] >= mean and _word_of_its_own(t, concepts)}
+    said = [t for t, who in sayers.items() if who]
+    if not said:
+        return False
+    return len(sayers[max(said, key=lambda t: (weights[t], t))]) == 1
+
+
+def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+    """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
+    "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
+    return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0
 
 
 def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],

@@ -516,3 +516,23 @@ def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(mo
     assert chosen() == [coverage, length]
     monkeypatch.setattr(compose, "_gives_missing_kind", lambda *args: False)
     assert chosen() == [coverage]
+
+
+def test_a_list_without_lead_in_is_narrowed_to_the_one_item_saying_the_main_word(monkeypatch):
+    # "does the matrix thing work on confidence": the item on self-esteem, not the whole list
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", "Groups", "- Alpha groups for sharing stories together.\n"
+                                             "- Beta groups to practise calm breathing daily.\n"
+                                             "- Gamma groups about money planning basics.")
+    fillers = [make_chunk(n, "beta", "Other", "Many groups help here weekly.") for n in range(2, 5)]
+    question = "which groups help with breathing"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk, *fillers], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert "Beta groups to practise calm breathing daily." in chosen()
+    assert not any("; " in text for text in chosen())
+    monkeypatch.setattr(compose, "_one_item_says_the_main_word", lambda *args: False)
+    assert chosen()[0].startswith("Alpha groups for sharing stories together; Beta groups")
