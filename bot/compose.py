@@ -465,6 +465,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
                 continue
             if words(sentence.text) > budget:
                 continue
+            if len(chosen) == MAX_SENTENCES - 1 and _kind_waits(sentence, kinds, chosen, scored, best_score):
+                continue
         pulled = _needs_antecedent(sentence, chosen)
         if pulled is not None:
             # "It's a type of psychotherapy..." is unreadable without the sentence naming "it".
@@ -509,6 +511,17 @@ def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) 
     """Whether ``sentence`` gives a kind of answer asked for that no chosen sentence gives: "how long would
     that be, and will my insurance pay?" is answered by a length as well as by what insurance covers."""
     return any(kind in sentence.terms and all(kind not in c[0].terms for c in chosen) for kind in kinds)
+
+
+def _kind_waits(sentence: Sentence, kinds: Sequence[str], chosen: list, scored: list, best_score: float) -> bool:
+    """Whether the last place is kept for a sentence giving the kind of answer asked for that none chosen
+    gives, when ``sentence`` gives none and one that does scores well enough to be a further sentence."""
+    if not kinds or _gives_missing_kind(sentence, kinds, chosen):
+        return False
+    if any(kind in c[0].terms for c in chosen for kind in kinds):
+        return False  # the kind asked for is given already
+    return any(_gives_missing_kind(s, kinds, chosen) and score >= FURTHER_NEW_SHARE * best_score
+               and s.antecedent is None for score, _, _, s in scored)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:

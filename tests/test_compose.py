@@ -536,3 +536,23 @@ def test_a_list_without_lead_in_is_narrowed_to_the_one_item_saying_the_main_word
     assert not any("; " in text for text in chosen())
     monkeypatch.setattr(compose, "_one_item_says_the_main_word", lambda *args: False)
     assert chosen()[0].startswith("Alpha groups for sharing stories together; Beta groups")
+
+
+def test_the_last_place_waits_for_the_kind_of_answer_asked_for(monkeypatch):
+    # Three coverage sentences outscore the length, but the question asks how long: the third place is its.
+    analyzer = _LengthCueAnalyzer()
+    coverage = "Insurance plans cover iop costs for members of the larger health plans in this state."
+    more = "Your insurance company decides which iop costs are paid by the member afterwards."
+    again = "Some employers also cover iop fees through separate wellness benefits each year."
+    length = "Most people finish within 12 weeks at an iop."
+    chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {more} {again} {length}")
+    question = "how long is iop and does insurance cover iop costs"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert chosen() == [coverage, more, length]
+    monkeypatch.setattr(compose, "_kind_waits", lambda *args: False)
+    assert chosen() == [coverage, more, again]
