@@ -128,6 +128,11 @@ def test_cue_kinds_are_the_question_forms_asked(engine, question, kinds):
     assert kinds <= set(compose.cue_kinds(question, engine.analyzer))
 
 
+@pytest.mark.parametrize("question", ["who manages it", "who oversees the medication"])
+def test_who_does_a_task_asks_for_a_role_not_who_a_program_suits(engine, question):
+    assert "#audience" not in compose.cue_kinds(question, engine.analyzer)
+
+
 def test_question_headings_are_distinct_questions(fake_engine):
     headings = compose.question_headings(fake_engine.chunks, fake_engine.analyzer)
     texts = [h.text for h in headings]
