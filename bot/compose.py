@@ -441,10 +441,10 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
-    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights)
+    named = named_concepts(question, weights, analyzer, stats)
+    candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, named)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
-    named = named_concepts(question, weights, analyzer, stats)
     scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
@@ -474,6 +474,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
             if score < FURTHER_SHARE * best_score and not (adds and score >= FURTHER_NEW_SHARE * best_score):
                 continue
             if words(sentence.text) > budget:
+                continue
+            if len(chosen) == MAX_SENTENCES - 1 and _kind_waits(sentence, kinds, chosen, scored, best_score):
                 continue
         pulled = None if _stands_for_the_corpus_topic(sentence, stats) else _needs_antecedent(sentence, chosen)
         if pulled is not None:
@@ -515,10 +517,21 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     return chosen
 
 
-def _gives_missing_kind(sentence: Sentence, kinds: tuple[str, ...], chosen: list) -> bool:
-    """Whether a sentence gives the kind of answer asked for ("several weeks to several months" for "how
-    long") that no chosen one gives: the chosen may match the question's words and still not answer it."""
-    return bool(kinds) and _cue_hits(kinds, sentence) > 0 and not any(_cue_hits(kinds, c[0]) for c in chosen)
+def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:
+    """Whether ``sentence`` gives a kind of answer asked for that no chosen sentence gives: "how long would
+    that be, and will my insurance pay?" is answered by a length as well as by what insurance covers."""
+    return any(kind in sentence.terms and all(kind not in c[0].terms for c in chosen) for kind in kinds)
+
+
+def _kind_waits(sentence: Sentence, kinds: Sequence[str], chosen: list, scored: list, best_score: float) -> bool:
+    """Whether the last place is kept for a sentence giving the kind of answer asked for that none chosen
+    gives, when ``sentence`` gives none and one that does scores well enough to be a further sentence."""
+    if not kinds or _gives_missing_kind(sentence, kinds, chosen):
+        return False
+    if any(kind in c[0].terms for c in chosen for kind in kinds):
+        return False  # the kind asked for is given already
+    return any(_gives_missing_kind(s, kinds, chosen) and score >= FURTHER_NEW_SHARE * best_score
+               and s.antecedent is None for score, _, _, s in scored)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:
@@ -553,7 +566,8 @@ def _head(text: str, analyzer) -> frozenset[str]:
     return frozenset(t for t in analyzer.terms(first[0], forms=False) if t[0] not in "#~")
 
 
-def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> bool:
+def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
+                        concepts: Mapping[str, tuple[frozenset[str], float]] | None = None) -> bool:
     """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
     process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
     if not unit.part.listed:
@@ -564,7 +578,28 @@ def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights:
         return False  # a list with a lead-in: "Pregnant women" alone says nothing
     # the item the question names by its first word ("Process groups for…"), not one it shares a word with
     named = [item for item in items if item.part.head & weights.keys()]
-    return len(named) == 1
+    return len(named) == 1 or _one_item_says_the_main_word(items, weights, concepts)
+
+
+def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str, float],
+                                 concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+    """Whether the heaviest of the question's own words the items say in full (in its words or, a word alone
+    naming a concept, in the concept's), weighing at least the mean term, is said by one item alone: "does the matrix thing work on confidence"
+    is the self-esteem item, not the whole list. Concept tokens are left out: a list of kinds of group is
+    what "what kinds of groups" asks for, whichever item a token of kinds lands on."""
+    mean = sum(weights.values()) / len(weights) if weights else 0.0
+    sayers = {t: [item for item in items if said_share(item, t, concepts) >= 1.0] for t in weights
+              if t[0] not in "#~" and weights[t] >= mean and _word_of_its_own(t, concepts)}
+    said = [t for t, who in sayers.items() if who]
+    if not said:
+        return False
+    return len(sayers[max(said, key=lambda t: (weights[t], t))]) == 1
+
+
+def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+    """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
+    "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
+    return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0
 
 
 def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],

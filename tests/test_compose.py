@@ -122,9 +122,15 @@ def test_no_overlap_gives_no_answer(fake_engine):
     ("how long is it", {"#duration"}),
     ("how much does it cost", {"#money"}),
     ("iop vs php", {"#comparison"}),
+    ("which one has more supervision", {"#comparison"}),
 ])
 def test_cue_kinds_are_the_question_forms_asked(engine, question, kinds):
     assert kinds <= set(compose.cue_kinds(question, engine.analyzer))
+
+
+@pytest.mark.parametrize("question", ["who manages it", "who oversees the medication"])
+def test_who_does_a_task_asks_for_a_role_not_who_a_program_suits(engine, question):
+    assert "#audience" not in compose.cue_kinds(question, engine.analyzer)
 
 
 def test_question_headings_are_distinct_questions(fake_engine):
@@ -547,3 +553,62 @@ def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
     assert not compose._stands_for_the_corpus_topic(sentence("This process allows experts to judge.", antecedent=iops), stats)
     assert not compose._stands_for_the_corpus_topic(sentence("They are equally valuable for people.", antecedent=iops), stats)
     assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
+
+
+def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(monkeypatch):
+    # "how long ... and does insurance cover it": the coverage sentence scores best; the length, which says
+    # only "iop" of the question, already said, is kept for the length asked for, at a lesser share of the best.
+    analyzer = _LengthCueAnalyzer()
+    coverage = "Insurance plans cover iop costs for members of the larger health plans in this state."
+    length = "Most people finish within 12 weeks at an iop."
+    chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {length}")
+    question = "how long is iop and does insurance cover iop costs"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert chosen() == [coverage, length]
+    monkeypatch.setattr(compose, "_gives_missing_kind", lambda *args: False)
+    assert chosen() == [coverage]
+
+
+def test_a_list_without_lead_in_is_narrowed_to_the_one_item_saying_the_main_word(monkeypatch):
+    # "does the matrix thing work on confidence": the item on self-esteem, not the whole list
+    analyzer = FakeAnalyzer()
+    chunk = make_chunk(1, "alpha", "Groups", "- Alpha groups for sharing stories together.\n"
+                                             "- Beta groups to practise calm breathing daily.\n"
+                                             "- Gamma groups about money planning basics.")
+    fillers = [make_chunk(n, "beta", "Other", "Many groups help here weekly.") for n in range(2, 5)]
+    question = "which groups help with breathing"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk, *fillers], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert "Beta groups to practise calm breathing daily." in chosen()
+    assert not any("; " in text for text in chosen())
+    monkeypatch.setattr(compose, "_one_item_says_the_main_word", lambda *args: False)
+    assert chosen()[0].startswith("Alpha groups for sharing stories together; Beta groups")
+
+
+def test_the_last_place_waits_for_the_kind_of_answer_asked_for(monkeypatch):
+    # Three coverage sentences outscore the length, but the question asks how long: the third place is its.
+    analyzer = _LengthCueAnalyzer()
+    coverage = "Insurance plans cover iop costs for members of the larger health plans in this state."
+    more = "Your insurance company decides which iop costs are paid by the member afterwards."
+    again = "Some employers also cover iop fees through separate wellness benefits each year."
+    length = "Most people finish within 12 weeks at an iop."
+    chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {more} {again} {length}")
+    question = "how long is iop and does insurance cover iop costs"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    stats = compose.corpus_stats([chunk], analyzer)
+
+    def chosen():
+        return [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
+
+    assert chosen() == [coverage, more, length]
+    monkeypatch.setattr(compose, "_kind_waits", lambda *args: False)
+    assert chosen() == [coverage, more, again]
