@@ -31,3 +31,13 @@ def test_held_out_misses_are_never_printed(fake_engine):
     report = retrieval_report(fake_engine, [{"q": "what is an iop", "expect": ["not in any passage"]}], [])
     assert len(format_retrieval(report, show_misses=True)) > len(format_retrieval(report, show_misses=False)) == 3
     assert [s.show_misses for s in eval_sets()] == [True, False]
+
+
+def test_a_passage_only_snippet_marks_the_answering_passage_for_retrieval_but_not_for_a_reply(fake_engine):
+    fake_engine.settings = {"CONFIDENCE_THRESHOLD": 0.0}
+    passage = fake_engine.search("how long does an iop last").hits[0].chunk.text
+    lead = " ".join(passage.split()[:6])
+    case = {"q": "how long does an iop last", "expect": ["not in any passage"], "passage_expect": [lead]}
+    assert retrieval_report(fake_engine, [case], [])["hit@1"] == 1.0
+    assert retrieval_report(fake_engine, [{**case, "passage_expect": []}], [])["hit@1"] == 0.0
+    assert not answers(lead, case["expect"])

@@ -246,8 +246,8 @@ def main() -> int:
 
     for n, row in gold:
         where = f"gold.jsonl:{n}"
-        if set(row) - {"q", "expect", "topic"} or not {"q", "expect", "topic"} <= set(row):
-            errors.append(f"{where}: keys must be q, expect, topic: {sorted(row)}")
+        if set(row) - {"q", "expect", "passage_expect", "topic"} or not {"q", "expect", "topic"} <= set(row):
+            errors.append(f"{where}: keys must be q, expect, topic (and passage_expect): {sorted(row)}")
             continue
         if not isinstance(row["q"], str) or not row["q"].strip():
             errors.append(f"{where}: empty q")
@@ -262,6 +262,12 @@ def main() -> int:
             files = check_snippet(s, docs, where, errors)
             topic_docs[row["topic"]].update(files)
             doc_hits.update(files)
+        passage_only = row.get("passage_expect", [])
+        if not isinstance(passage_only, list) or set(passage_only) & set(row["expect"]):
+            errors.append(f"{where}: passage_expect must be a list of snippets not also in expect")
+            continue
+        for s in passage_only:
+            check_snippet(s, docs, where, errors)
 
     for n, row in oos:
         where = f"out_of_scope.jsonl:{n}"
