@@ -26,6 +26,9 @@ NEAR_DUPLICATE_JACCARD = 0.25
 MIN_SENTENCE_WORDS = 4
 # A list whose items add up to more words than this is a run of paragraphs, answered one by one.
 MAX_LIST_WORDS = 40
+# A question word a list with a lead-in says only in one of its items, and running text also says, counts this
+# share: the list is not about it (see _passing_mention; 0.5 measured: conversations 2949 -> 2954, gold 2956 -> 2961).
+LIST_ITEM_SHARE = 0.5
 ITEM_MATCH_SHARE = 0.5  # a listed question names what is asked when its own words weigh this share of a mean term
 
 # What kind of answer a question asks for ("how long" -> a length) comes from the analyzer's question
@@ -183,6 +186,7 @@ class PassageSentence:
     head: frozenset[str] = frozenset()  # terms of its first word: what a list item is ("Process" groups)
     context: bool = False  # the lead-in of a list continued from the passage before: read, never an answer
     item: bool = False  # a list item's line
+    lead_in_terms: frozenset[str] | None = None  # a list's lead-in terms ("These sessions can offer support on:")
 
 
 def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
@@ -275,7 +279,8 @@ def _list_unit(text: str, start: int, end: int, analyzer,
     begin = text.find(lead_in, start)
     return PassageSentence(begin, end, rendered, frozenset(analyzer.terms(rendered)),
                            _lead_terms(lead_in, analyzer) if lead_in else _shared_lead(items, analyzer), None,
-                           heading=heading, listed=True)
+                           heading=heading, listed=True,
+                           lead_in_terms=frozenset(analyzer.terms(lead_in)) if lead_in else None)
 
 
 def _shared_lead(items: Sequence[str], analyzer) -> frozenset[str]:
@@ -360,6 +365,15 @@ def said_share(sentence: "Sentence", term: str, named: Mapping[str, tuple[frozen
     return share if groups & sentence.terms else 0.0
 
 
+def _passing_mention(sentence: "Sentence", term: str, prose_terms: frozenset[str]) -> bool:
+    """Whether a list with a lead-in says ``term`` only in its items while a sentence of running text says it
+    too: "Trauma" among eleven topics the sessions cover is a passing mention beside "IOPs have shown great
+    promise in helping with conditions like PTSD..."; "Pregnant women", which no other sentence names, is the
+    answer."""
+    lead_in = sentence.part.lead_in_terms
+    return lead_in is not None and term in sentence.terms and term not in lead_in and term in prose_terms
+
+
 def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], float]] | None) -> frozenset[str]:
     """A sentence's terms with the question's words it says through their concept (see named_concepts)."""
     if not named:
@@ -370,12 +384,14 @@ def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], f
 
 def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
                    top_score: float, max_words: int,
-                   named: Mapping[str, tuple[frozenset[str], float]] | None = None) -> float:
+                   named: Mapping[str, tuple[frozenset[str], float]] | None = None,
+                   prose_terms: frozenset[str] = frozenset()) -> float:
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
         return 0.0
     terms = said_terms(sentence, named)
-    own = sum(w * said_share(sentence, t, named) for t, w in weights.items())
+    own = sum(w * said_share(sentence, t, named)
+              * (LIST_ITEM_SHARE if _passing_mention(sentence, t, prose_terms) else 1.0) for t, w in weights.items())
     mean = sum(weights.values()) / len(weights)
     cues = _cue_hits(kinds, sentence)
     # "It" in a pronoun-led sentence is its antecedent's subject; a heading lends its topic only to a
@@ -445,7 +461,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, named)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
-    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named), -s.hit_rank, -s.start, s)
+    # the terms running text says: not a list's, nor its items' own lines
+    prose_terms = frozenset().union(*(s.terms for s in candidates if not (s.part.listed or s.part.item)))
+    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named, prose_terms), -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
     if best_score <= 0:

@@ -612,3 +612,22 @@ def test_the_last_place_waits_for_the_kind_of_answer_asked_for(monkeypatch):
     assert chosen() == [coverage, more, length]
     monkeypatch.setattr(compose, "_kind_waits", lambda *args: False)
     assert chosen() == [coverage, more, again]
+
+
+def test_a_list_item_naming_what_running_text_also_says_is_a_passing_mention():
+    # "These sessions can offer support and guidance on: Depression; Anxiety; Trauma; ..." names trauma in one
+    # item of eleven: beside a sentence of running text about trauma, the list counts the word at a share.
+    chunk = make_chunk(1, "alpha", "Topics", "x")
+    weights = {"trauma": 2.0, "therapi": 1.0}
+    listed = compose.PassageSentence(0, 1, "These sessions offer guidance on: Depression; Trauma.",
+                                     frozenset({"session", "guidanc", "depress", "trauma"}), frozenset(), None,
+                                     listed=True, lead_in_terms=frozenset({"session", "guidanc"}))
+    unit = compose.Sentence(0, Hit(chunk, 1.0), listed)
+    prose = frozenset({"trauma", "emdr", "reprocess"})
+    assert compose._passing_mention(unit, "trauma", prose)
+    assert not compose._passing_mention(unit, "trauma", frozenset({"pregnant"}))  # no other sentence says it
+    lead_said = dataclasses.replace(listed, lead_in_terms=frozenset({"session", "trauma"}))
+    assert not compose._passing_mention(compose.Sentence(0, Hit(chunk, 1.0), lead_said), "trauma", prose)
+    full = compose.score_sentence(unit, weights, (), 1.0, 80)
+    shared = compose.score_sentence(unit, weights, (), 1.0, 80, prose_terms=prose)
+    assert shared < full
