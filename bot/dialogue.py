@@ -325,7 +325,7 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
-        if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
+        if rule.startswith("pronoun") and len(content_words(_pronoun_clause(q, pattern))) >= PRONOUN_MAX_CONTENT and (
                 rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
             # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
             # or only residential?" asks about "it", whatever levels of care it names
@@ -341,6 +341,13 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
     return None
+
+
+def _pronoun_clause(question: str, pattern: str) -> str:
+    """The last sentence of a question when it holds the pronoun: "wait 5 grand?? is that per month" asks "is
+    that per month", the words before it only echo the last answer, so they give it no topic of its own."""
+    sentences = [part for part in re.split(r"[?!.]+\s+", question.strip()) if part.strip()]
+    return sentences[-1] if len(sentences) > 1 and re.search(pattern, sentences[-1]) else question
 
 
 _ASKS_AFTER = re.compile(r"[,.;:!-]\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could|will|would)\b",

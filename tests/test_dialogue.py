@@ -791,3 +791,11 @@ def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
 ])
 def test_it_after_asking_whether_a_program_offers_something_is_that_thing(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_pronoun_in_the_last_sentence_is_weighed_by_that_sentence_alone():
+    # "wait 5 grand??" only echoes the last answer; "is that per month" is the follow-up, about the cost
+    resolved = dialogue.resolve("wait 5 grand?? is that per month", ["how much do iops cost"]).resolved
+    assert resolved.endswith("iops how much cost")
+    # one sentence with four words of its own still has a topic of its own
+    assert dialogue.followup_rule("is it true that group therapy helps with depression") is None
