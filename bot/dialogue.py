@@ -325,7 +325,7 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
-        if rule.startswith("pronoun") and len(content_words(q)) >= PRONOUN_MAX_CONTENT and (
+        if rule.startswith("pronoun") and len(content_words(_pronoun_clause(q, pattern))) >= PRONOUN_MAX_CONTENT and (
                 rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
             # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
             # or only residential?" asks about "it", whatever levels of care it names
@@ -341,6 +341,13 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
     return None
+
+
+def _pronoun_clause(question: str, pattern: str) -> str:
+    """The last sentence of a question when it holds the pronoun: "wait 5 grand?? is that per month" asks "is
+    that per month", the words before it only echo the last answer, so they give it no topic of its own."""
+    sentences = [part for part in re.split(r"[?!.]+\s+", question.strip()) if part.strip()]
+    return sentences[-1] if len(sentences) > 1 and re.search(pattern, sentences[-1]) else question
 
 
 _ASKS_AFTER = re.compile(r"[,.;:!-]\s*(?:what|whats|what's|how|why|when|where|who|which|is|are|does|do|can|could|will|would)\b",
@@ -444,6 +451,24 @@ _AMONG_ALL = re.compile(r"\b(?:cheapest|least expensive|most expensive|priciest|
                         r"|most intensive|least intensive)\b", re.I)
 
 
+# "is there medication in iop" / "who manages it?": after asking whether a program has something, "it" is
+# that thing, not the program, which is only where it is found
+_ASKS_IF_OFFERED = re.compile(r"^\W*(?:(?:so|and|but|ok|okay)[\s,]+)*(?:is there|are there|(?:do|does|will|would) (?:they|iops?|it"
+                              r"|the (?:iop|program)s?|programs?|you) (?:\w+ )?(?:have|offer|use|include|provide|do|give))\b",
+                              re.I)
+_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
+
+
+def _points_at_offered(question: str, previous: str) -> bool:
+    """Whether a follow-up's "it" stands for what the last question asked a program offers."""
+    offered = _ASKS_IF_OFFERED.match(_without_smalltalk(previous))
+    if not offered or not _IT.search(question):
+        return False
+    # "is there IOP for trauma": the level of care is what is offered, and "it" is that program
+    thing = _SUBJECT_RE.match(re.sub(r"^\s*(?:(?:an?|the|any|some)\s+)?", "", _without_smalltalk(previous)[offered.end():]))
+    return not (thing and subject_kind(thing) == "level")
+
+
 def _aspect(previous: str, subjects: list[str]) -> list[str]:
     """The last question's topic words other than its subjects: what it asked about them."""
     carried = {w for s in subjects for w in s.lower().split()}
@@ -529,7 +554,8 @@ def combine(question: str, previous: str, action: str) -> str:
         stage = _WEEKS.search(previous) if not _WEEKS.search(question) and not _PAST_END.search(question) else None
         # "any actual research on that?" after "is iop effective": "that" is the last question's point
         point = _aspect(previous, subjects) \
-            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)) \
+            if (_THAT_POINT.search(question) or _POINTS_BACK.search(question) or _ALSO.search(question)
+                or _points_at_offered(question, previous)) \
             and not named and _asks(previous) and not why_so and not _IF_THEN_THAT.search(question) else []
         frame = _FORM_FRAME.search(previous) if _THAT_POINT.search(question) and not named else None
         if frame and not _FORM_FRAME.search(question):

@@ -779,3 +779,23 @@ def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
     # only a therapy beside a program is what "that" narrows to; "is that covered" still asks the whole point
     assert "iop" in dialogue.resolve("is that covered", ["does iop include CBT"]).resolved.lower()
     assert dialogue._therapies_meant("what is that", "what is iop") == []
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # after asking whether a program has something, "it" is that thing
+    (["is there medication in iop"], "who manages it?", "who manages it? iop medication"),
+    (["do iops have drug testing"], "how often do they do it", "how often do they do it iops drug testing"),
+    # ... but when the level of care is what is asked for, "it" is that program
+    (["is there IOP for trauma specifically"], "how long would it be?", "how long would it be? IOP"),
+    (["does iop work"], "how long does it take", "how long does it take iop"),
+])
+def test_it_after_asking_whether_a_program_offers_something_is_that_thing(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_pronoun_in_the_last_sentence_is_weighed_by_that_sentence_alone():
+    # "wait 5 grand??" only echoes the last answer; "is that per month" is the follow-up, about the cost
+    resolved = dialogue.resolve("wait 5 grand?? is that per month", ["how much do iops cost"]).resolved
+    assert resolved.endswith("iops how much cost")
+    # one sentence with four words of its own still has a topic of its own
+    assert dialogue.followup_rule("is it true that group therapy helps with depression") is None
