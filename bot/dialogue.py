@@ -607,6 +607,19 @@ _ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+
                        r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
 
 
+def _turn_gone_back_to(back: re.Match | None, asked: list[tuple[str, str]]) -> str | None:
+    """The resolved earlier turn a "back to ..." resumes: the latest before the last that names its word, or,
+    when none does in so many words ("back to the length" after "how long is iop" / "do they do cbt"), the
+    turn before the last, as going back passes over the last turn by definition."""
+    if not back or not content_words(back.group(1)):
+        return None
+    word = back.group(1).lower()
+    named = next((resolved for turn, resolved in reversed(asked[:-1]) if word in content_words(turn)), None)
+    if named or len(asked) < 2 or word in content_words(asked[-1][0]):
+        return named
+    return asked[-2][1]
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
     asked, question = question, _ONE_MORE.sub("", question) or question
@@ -632,11 +645,16 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         rest = re.sub(r"\s+", " ", question[:back.start()] + " " + question[back.end():]).strip(" ,.-:;")
         return Resolution(question, _resolved(rest, previous, seen, followup_rule(rest) or ("back", "append")), "back")
     back = _BACK_TO_NAMED.match(question) if not _swaps(question, previous) else None  # else swapped back in
-    earlier = next((resolved for turn, resolved in reversed(asked[:-1])
-                    if back and back.group(1).lower() in content_words(turn)), None)
+    earlier = _turn_gone_back_to(back, asked)
     if earlier:  # "ok so back to my anxiety, how many days a week?": about the earlier turn that named it
         rest = question[back.end():].strip(" ,.-:;")
-        return Resolution(question, _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append")), "back")
+        resolved = _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append"))
+        named = back.group(1)
+        if named.lower() not in _tokens(resolved):
+            # the word gone back to is the topic: "going back to insurance, will the program help me check my
+            # benefits?" asks about insurance, whatever the earlier turn's subject
+            resolved = f"{resolved} {named}"
+        return Resolution(question, resolved, "back")
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for

@@ -527,9 +527,12 @@ def test_a_question_of_its_own_about_another_subject_carries_no_other(history, q
 
 @pytest.mark.parametrize("history, question, resolved", [
     (["does insurance cover iop", "what does inpatient cost"], "going back to insurance, will the program help me check my benefits?",
-     "will the program help me check my benefits? iop"),
+     "will the program help me check my benefits? iop insurance"),
     (["do IOPs treat anxiety", "my roommate says they're only for addicts"], "ok so back to my anxiety, how many days a week would I go?",
-     "how many days a week would I go? IOPs"),
+     "how many days a week would I go? IOPs anxiety"),
+    # no earlier turn says "length" in so many words: going back passes over the last turn to the one before
+    (["how long is iop", "do they do cbt"], "ok going back to the length, can it be extended if i need",
+     "can it be extended if i need iop length"),
 ])
 def test_back_to_a_word_of_an_earlier_turn_resumes_that_turn(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
