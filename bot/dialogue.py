@@ -459,6 +459,14 @@ def _asked_words(question: str) -> list[str]:
     return [w for w in topic_words(question) if w not in _NEGATIONS]
 
 
+# "what about people who ...", "and for someone with ...": the same question of another case of person
+_ANOTHER_CASE = re.compile(r"^(?:for |with )?(?:people|persons?|someone|somebody|anyone|anybody|those|folks|patients|clients"
+                           r"|a person|adults|kids|children)\b", re.I)
+
+
+_CASE_IN = re.compile(r"\b" + _ANOTHER_CASE.pattern[1:], re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -495,6 +503,14 @@ def combine(question: str, previous: str, action: str) -> str:
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
             # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
+        if _ANOTHER_CASE.match(stripped) and not _SUBJECT_RE.search(stripped):
+            # "what about people with both mental illness and addiction?" after "is iop right for everyone" asks
+            # the same of other people: the last question's aspect ("right") stays with its subject, and the case
+            # it was asked of ("people who are broke") is the one replaced
+            subjects = _subjects(previous)
+            case = _CASE_IN.search(previous)
+            asked = previous[:case.start()] if case else previous
+            return f"{question.strip()} {' '.join(subjects + _aspect(asked, subjects))}".strip()
     therapies = _therapies_meant(question, previous)
     if therapies:
         return f"{question.strip()} {' '.join(therapies)}"

@@ -782,3 +782,14 @@ def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
     # only a therapy beside a program is what "that" narrows to; "is that covered" still asks the whole point
     assert "iop" in dialogue.resolve("is that covered", ["does iop include CBT"]).resolved.lower()
     assert dialogue._therapies_meant("what is that", "what is iop") == []
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the same question of another case of person: the last question's aspect stays, its own case goes
+    (["how does iop help with addiction"], "and for someone who lost their job?",
+     "and for someone who lost their job? iop addiction"),
+    (["do IOPs help people who are broke"], "what about people forced into it by a judge",
+     "what about people forced into it by a judge IOPs"),
+])
+def test_the_same_question_of_another_case_keeps_the_aspect_not_the_case(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
