@@ -235,7 +235,7 @@ QUESTION_WORDS = frozenset(
     "what whats what's how why when where who whom which is are was were do does did can could will would "
     "should shall may might has have had tell me about and also plus or but so then a an the it its it's "
     "that this they them their those these one she he her him i my we our you your to of in on for with "
-    "be been being there if any some".split())
+    "be been being there if any some at from".split())
 
 
 @dataclass(frozen=True)
@@ -413,7 +413,9 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
-_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)"
+                          # "who can help me figure it out?": what is to be figured out is the matter asked, not the program
+                          r"|\b(?:figure|sort|work|find|puzzle) (?:it|them) out\b", re.I)
 # "and for someone who also drinks" after "is iop good for depression?": the last question's point, and more
 _ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
 

@@ -793,3 +793,13 @@ def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
 ])
 def test_the_same_question_of_another_case_keeps_the_aspect_not_the_case(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_preposition_is_no_content_word():
+    # "at" and "from" frame a place or source; they name no topic and do not make a follow-up long
+    assert dialogue.content_words("who at the program can help from home") == ["program", "home"]
+
+
+def test_figuring_it_out_points_at_the_matter_asked():
+    resolution = dialogue.resolve("who at the program can help me figure it out?", ["How does the insurance work for IOP"])
+    assert resolution.rule == "pronoun" and "insurance" in resolution.resolved.split()
