@@ -235,7 +235,7 @@ QUESTION_WORDS = frozenset(
     "what whats what's how why when where who whom which is are was were do does did can could will would "
     "should shall may might has have had tell me about and also plus or but so then a an the it its it's "
     "that this they them their those these one she he her him i my we our you your to of in on for with "
-    "be been being there if any some".split())
+    "be been being there if any some at from".split())
 
 
 @dataclass(frozen=True)
@@ -420,7 +420,9 @@ _THAT_POINT = re.compile(r"\b(?:is|was|isn'?t|wasn'?t|does|did|doesn'?t) (?:that
 # "what if they want a referral", "what does that program focus on?" after "is there an iop just for
 # cocaine"); "it" and "they" point at the program, which the follow-up carries already
 # ("which one", "one on one" and "the first one" pick or name, they do not point back)
-_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)", re.I)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|ones)\b|\b(?:me|us|him|her|them|get|find|need) one\b(?! on)"
+                          # "who can help me figure it out?": what is to be figured out is the matter asked, not the program
+                          r"|\b(?:figure|sort|work|find|puzzle) (?:it|them) out\b", re.I)
 # "and for someone who also drinks" after "is iop good for depression?": the last question's point, and more
 _ALSO = re.compile(r"\b(?:also|too|as well)\b", re.I)
 
@@ -484,6 +486,14 @@ def _asked_words(question: str) -> list[str]:
     return [w for w in topic_words(question) if w not in _NEGATIONS]
 
 
+# "what about people who ...", "and for someone with ...": the same question of another case of person
+_ANOTHER_CASE = re.compile(r"^(?:for |with )?(?:people|persons?|someone|somebody|anyone|anybody|those|folks|patients|clients"
+                           r"|a person|adults|kids|children)\b", re.I)
+
+
+_CASE_IN = re.compile(r"\b" + _ANOTHER_CASE.pattern[1:], re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -520,6 +530,14 @@ def combine(question: str, previous: str, action: str) -> str:
             # "what about for my 19 year old who has an eating disorder?": the subject swapped, the rest added;
             # "and after iop whats the next step down?" asks a question of its own after its subject
             return f"{previous[:same.start()]}{own.group(0)}{previous[same.end():]} {' '.join(rest_words)}".strip()
+        if _ANOTHER_CASE.match(stripped) and not _SUBJECT_RE.search(stripped):
+            # "what about people with both mental illness and addiction?" after "is iop right for everyone" asks
+            # the same of other people: the last question's aspect ("right") stays with its subject, and the case
+            # it was asked of ("people who are broke") is the one replaced
+            subjects = _subjects(previous)
+            case = _CASE_IN.search(previous)
+            asked = previous[:case.start()] if case else previous
+            return f"{question.strip()} {' '.join(subjects + _aspect(asked, subjects))}".strip()
     therapies = _therapies_meant(question, previous)
     if therapies:
         return f"{question.strip()} {' '.join(therapies)}"
@@ -633,6 +651,19 @@ _ONE_MORE = re.compile(r"^\W*(?:(?:ok(?:ay)?|oh|wait|actually|and|so|also)[\s,]+
                        r"(?:(?: thing| question| q| quick one| quick question| quick thing)[\s,.:;!-]+|\s*[,.:;!-]+\s*)", re.I)
 
 
+def _turn_gone_back_to(back: re.Match | None, asked: list[tuple[str, str]]) -> str | None:
+    """The resolved earlier turn a "back to ..." resumes: the latest before the last that names its word, or,
+    when none does in so many words ("back to the length" after "how long is iop" / "do they do cbt"), the
+    turn before the last, as going back passes over the last turn by definition."""
+    if not back or not content_words(back.group(1)):
+        return None
+    word = back.group(1).lower()
+    named = next((resolved for turn, resolved in reversed(asked[:-1]) if word in content_words(turn)), None)
+    if named or len(asked) < 2 or word in content_words(asked[-1][0]):
+        return named
+    return asked[-2][1]
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
     asked, question = question, _ONE_MORE.sub("", question) or question
@@ -658,11 +689,16 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
         rest = re.sub(r"\s+", " ", question[:back.start()] + " " + question[back.end():]).strip(" ,.-:;")
         return Resolution(question, _resolved(rest, previous, seen, followup_rule(rest) or ("back", "append")), "back")
     back = _BACK_TO_NAMED.match(question) if not _swaps(question, previous) else None  # else swapped back in
-    earlier = next((resolved for turn, resolved in reversed(asked[:-1])
-                    if back and back.group(1).lower() in content_words(turn)), None)
+    earlier = _turn_gone_back_to(back, asked)
     if earlier:  # "ok so back to my anxiety, how many days a week?": about the earlier turn that named it
         rest = question[back.end():].strip(" ,.-:;")
-        return Resolution(question, _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append")), "back")
+        resolved = _resolved(rest, earlier, seen, followup_rule(rest) or ("back", "append"))
+        named = back.group(1)
+        if named.lower() not in _tokens(resolved):
+            # the word gone back to is the topic: "going back to insurance, will the program help me check my
+            # benefits?" asks about insurance, whatever the earlier turn's subject
+            resolved = f"{resolved} {named}"
+        return Resolution(question, resolved, "back")
     rule = followup_rule(question)
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for

@@ -527,9 +527,12 @@ def test_a_question_of_its_own_about_another_subject_carries_no_other(history, q
 
 @pytest.mark.parametrize("history, question, resolved", [
     (["does insurance cover iop", "what does inpatient cost"], "going back to insurance, will the program help me check my benefits?",
-     "will the program help me check my benefits? iop"),
+     "will the program help me check my benefits? iop insurance"),
     (["do IOPs treat anxiety", "my roommate says they're only for addicts"], "ok so back to my anxiety, how many days a week would I go?",
-     "how many days a week would I go? IOPs"),
+     "how many days a week would I go? IOPs anxiety"),
+    # no earlier turn says "length" in so many words: going back passes over the last turn to the one before
+    (["how long is iop", "do they do cbt"], "ok going back to the length, can it be extended if i need",
+     "can it be extended if i need iop length"),
 ])
 def test_back_to_a_word_of_an_earlier_turn_resumes_that_turn(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -799,3 +802,24 @@ def test_a_pronoun_in_the_last_sentence_is_weighed_by_that_sentence_alone():
     assert resolved.endswith("iops how much cost")
     # one sentence with four words of its own still has a topic of its own
     assert dialogue.followup_rule("is it true that group therapy helps with depression") is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the same question of another case of person: the last question's aspect stays, its own case goes
+    (["how does iop help with addiction"], "and for someone who lost their job?",
+     "and for someone who lost their job? iop addiction"),
+    (["do IOPs help people who are broke"], "what about people forced into it by a judge",
+     "what about people forced into it by a judge IOPs"),
+])
+def test_the_same_question_of_another_case_keeps_the_aspect_not_the_case(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_a_preposition_is_no_content_word():
+    # "at" and "from" frame a place or source; they name no topic and do not make a follow-up long
+    assert dialogue.content_words("who at the program can help from home") == ["program", "home"]
+
+
+def test_figuring_it_out_points_at_the_matter_asked():
+    resolution = dialogue.resolve("who at the program can help me figure it out?", ["How does the insurance work for IOP"])
+    assert resolution.rule == "pronoun" and "insurance" in resolution.resolved.split()
