@@ -538,3 +538,11 @@ def test_a_place_in_an_order_is_not_asked_for_a_definition(engine):
     assert "#definition" not in a.form_tokens("what's the next level up?", query=True)
     assert "#definition" not in a.form_tokens("whats the highest level of care", query=True)
     assert "#definition" in a.form_tokens("what's a process group?", query=True)
+
+
+def test_getting_better_is_improving_not_a_comparison(engine):
+    a = engine.analyzer
+    assert "#comparison" not in a.form_tokens("how many people get better?", query=True)
+    assert "#comparison" not in a.form_tokens("will i feel better", query=True)
+    assert "#comparison" in a.form_tokens("is iop better for me", query=True)
+    assert "#comparison" in a.form_tokens("would he get better care inpatient", query=True)
