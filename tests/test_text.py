@@ -546,3 +546,9 @@ def test_getting_better_is_improving_not_a_comparison(engine):
     assert "#comparison" not in a.form_tokens("will i feel better", query=True)
     assert "#comparison" in a.form_tokens("is iop better for me", query=True)
     assert "#comparison" in a.form_tokens("would he get better care inpatient", query=True)
+
+
+def test_where_someone_sleeps_is_where_they_live(engine):
+    a = engine.analyzer
+    assert "~home" in a.terms("so where does he sleep?", query=True)
+    assert "~home" in a.terms("do patients live at home", query=True)
