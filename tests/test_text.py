@@ -530,3 +530,25 @@ def test_a_year_the_documents_never_name_is_an_unknown_word(analyzer):
     assert "2000" in analyzer.unknown_specificity("how many people got treated for substance abuse in 2000")
     assert not analyzer.unknown_specificity("how many patients were treated from 2010 to 2019")  # the pages give these
     assert not analyzer.unknown_specificity("is it 3 days a week")  # a plain number asks about no topic
+
+
+def test_a_place_in_an_order_is_not_asked_for_a_definition(engine):
+    # "what's the next level up?" asks what comes after, not what a word means
+    a = engine.analyzer
+    assert "#definition" not in a.form_tokens("what's the next level up?", query=True)
+    assert "#definition" not in a.form_tokens("whats the highest level of care", query=True)
+    assert "#definition" in a.form_tokens("what's a process group?", query=True)
+
+
+def test_getting_better_is_improving_not_a_comparison(engine):
+    a = engine.analyzer
+    assert "#comparison" not in a.form_tokens("how many people get better?", query=True)
+    assert "#comparison" not in a.form_tokens("will i feel better", query=True)
+    assert "#comparison" in a.form_tokens("is iop better for me", query=True)
+    assert "#comparison" in a.form_tokens("would he get better care inpatient", query=True)
+
+
+def test_where_someone_sleeps_is_where_they_live(engine):
+    a = engine.analyzer
+    assert "~home" in a.terms("so where does he sleep?", query=True)
+    assert "~home" in a.terms("do patients live at home", query=True)
