@@ -20,6 +20,11 @@ def _compose(engine, question, max_words=80):
     return compose.compose_answer(question, result.terms, result, engine.analyzer, stats, max_words)
 
 
+def _one_passage_result(analyzer, chunk, question):
+    """A search result whose one hit is ``chunk``: what sentence choice gets for a one-passage corpus."""
+    return compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+
+
 def _sentences(answer):
     """The answer split back into (sentence, [marker numbers])."""
     return [(m.group(1).strip(), [int(n) for n in re.findall(r"\d+", m.group(2))])
@@ -293,7 +298,7 @@ def test_a_further_sentence_need_not_give_the_kind_of_answer_itself():
     chunk = make_chunk(1, "alpha", "Length", "Most people stay in an IOP for 12 weeks. "
                                              "How long is ultimately decided by progress and the care team.")
     question = "how long do people stay in an iop and who decided"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk], analyzer)
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
     assert chosen == ["Most people stay in an IOP for 12 weeks.",
@@ -307,7 +312,7 @@ def test_a_further_sentence_half_as_good_as_the_best_is_kept():
                        "Alpha beta gamma programs help many people recover. "
                        "Most clinics here also describe things like alpha and beta differently.")
     question = "alpha beta gamma"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk], analyzer)
     chosen = compose.select_sentences(result.terms, result, analyzer, stats, question, 80)
     assert len(chosen) == 2
@@ -367,7 +372,7 @@ def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words
                                                 "Cognitive behavioral therapy is used in most iops today.")
     filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
     question = "do iops use cbt"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk, *filler], analyzer)
     weights = {t: stats.idf(t) for t in result.terms}
     named = compose.named_concepts(question, weights, analyzer, stats)
@@ -427,7 +432,7 @@ def test_the_sentence_after_a_short_topic_sentence_is_among_the_further_ones():
                                              "Namely, peers share experiences and support one another. "
                                              "Groups meet weekly and members list their benefits.")
     question = "benefits of groups"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     candidates = compose.candidate_sentences(result, analyzer)
     head, follower, later = candidates
     assert follower.previous is head and later.previous is follower
@@ -512,7 +517,7 @@ def test_a_further_sentence_giving_the_asked_kind_no_chosen_one_gives_is_kept():
                                                "the chosen program to start treatment. "
                                                "Most people stay about 12 weeks in an IOP.")
     question = "how long will the iop program take to start"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk], analyzer)
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 80)]
     assert chosen[-1] == "Most people stay about 12 weeks in an IOP."
@@ -563,7 +568,7 @@ def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(mo
     length = "Most people finish within 12 weeks at an iop."
     chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {length}")
     question = "how long is iop and does insurance cover iop costs"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk], analyzer)
 
     def chosen():
@@ -582,7 +587,7 @@ def test_a_list_without_lead_in_is_narrowed_to_the_one_item_saying_the_main_word
                                              "- Gamma groups about money planning basics.")
     fillers = [make_chunk(n, "beta", "Other", "Many groups help here weekly.") for n in range(2, 5)]
     question = "which groups help with breathing"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk, *fillers], analyzer)
 
     def chosen():
@@ -603,7 +608,7 @@ def test_the_last_place_waits_for_the_kind_of_answer_asked_for(monkeypatch):
     length = "Most people finish within 12 weeks at an iop."
     chunk = make_chunk(1, "alpha", "Plans", f"{coverage} {more} {again} {length}")
     question = "how long is iop and does insurance cover iop costs"
-    result = compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
+    result = _one_passage_result(analyzer, chunk, question)
     stats = compose.corpus_stats([chunk], analyzer)
 
     def chosen():
