@@ -146,6 +146,11 @@ class CorpusStats:
         weight = self.table.get(term)
         return weight if weight is not None else math.log(1.0 + (self.n + 1) / 0.5)
 
+    @property
+    def common_idf(self) -> float:
+        """The weight of a term in COMMON_SHARE of the passages: at or under it a term names the corpus."""
+        return math.log(1.0 + (self.n + 1) / (COMMON_SHARE * self.n + 0.5))
+
 
 def corpus_stats(chunks: Sequence[Chunk], analyzer) -> CorpusStats:
     """Count, for each term, the passages it occurs in."""
@@ -341,7 +346,7 @@ def named_concepts(question: str, weights: Mapping[str, float], analyzer,
     A sentence naming the concept in another member's words ("cognitive behavioral therapy") says the
     word too, so the asker's spelling does not outweigh the passage's (measured on the gold set: 28
     answers and 36 conversations more)."""
-    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    common = stats.common_idf
     out: dict[str, tuple[frozenset[str], float]] = {}
     for phrase in analyzer.concept_phrases(question):
         terms = analyzer.terms(phrase, forms=False)
@@ -646,7 +651,7 @@ def _stands_for_the_corpus_topic(sentence: Sentence, stats: CorpusStats) -> bool
     if (before is None or part.listed or part.to_ask or part.item or not _PERSONAL_PRONOUN_LEAD.match(sentence.text)
             or _GOES_ON.match(sentence.text)):
         return False
-    common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+    common = stats.common_idf
     return any(t.startswith("~") and stats.idf(t) <= common for t in before.lead)
 
 
@@ -745,7 +750,7 @@ def concepts(terms: Iterable[str], stats: CorpusStats | None) -> frozenset[str]:
         return terms
     found = stats.concept_cache.get(terms)
     if found is None:
-        common = math.log(1.0 + (stats.n + 1) / (COMMON_SHARE * stats.n + 0.5))
+        common = stats.common_idf
         found = frozenset(t for t in terms if t.startswith("~") or stats.idf(t) > common)
         if len(stats.concept_cache) < 10_000:  # headings' terms recur on every request; questions' rarely
             stats.concept_cache[terms] = found

@@ -487,11 +487,10 @@ def _asked_words(question: str) -> list[str]:
 
 
 # "what about people who ...", "and for someone with ...": the same question of another case of person
-_ANOTHER_CASE = re.compile(r"^(?:for |with )?(?:people|persons?|someone|somebody|anyone|anybody|those|folks|patients|clients"
-                           r"|a person|adults|kids|children)\b", re.I)
-
-
-_CASE_IN = re.compile(r"\b" + _ANOTHER_CASE.pattern[1:], re.I)
+_CASE = (r"(?:for |with )?(?:people|persons?|someone|somebody|anyone|anybody|those|folks|patients|clients"
+         r"|a person|adults|kids|children)\b")
+_ANOTHER_CASE = re.compile("^" + _CASE, re.I)  # the follow-up opens on it
+_CASE_IN = re.compile(r"\b" + _CASE, re.I)  # where the last question names the case it was asked of
 
 
 def combine(question: str, previous: str, action: str) -> str:
@@ -538,7 +537,7 @@ def combine(question: str, previous: str, action: str) -> str:
             case = _CASE_IN.search(previous)
             asked = previous[:case.start()] if case else previous
             return f"{question.strip()} {' '.join(subjects + _aspect(asked, subjects))}".strip()
-    therapies = _therapies_meant(question, previous)
+    therapies = _defined_therapies(question, previous)
     if therapies:
         return f"{question.strip()} {' '.join(therapies)}"
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
@@ -548,9 +547,6 @@ def combine(question: str, previous: str, action: str) -> str:
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
         return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
-    therapies = _defined_therapies(question, previous)
-    if therapies:
-        return f"{question.strip()} {' '.join(therapies)}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(_asked_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
@@ -598,14 +594,6 @@ _DEFINITION = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*wha
 _HOW_IT_WORKS = re.compile(r"\bhow (?:does|do|would|will) (?:that|this|it) (?:\w+ )?work\b\W*$", re.I)
 
 
-def _therapies_meant(question: str, previous: str) -> list[str]:
-    """The therapies a "what is that?" means after a question naming a program and a therapy: "do iops do
-    emdr" / "what is that exactly" asks what EMDR is, the program being what the reader knows already."""
-    if not (_DEFINITION.match(question) or _HOW_IT_WORKS.search(question)) or _SUBJECT_RE.search(question):
-        return []
-    levels = _subjects(previous, ("level",))
-    therapies = _subjects(previous, ("therapy",))
-    return therapies if levels and therapies else []
 
 
 # "what is it exactly?", "what's it for", "what does it do?": what a named thing is or is for, its pronoun alone
@@ -617,10 +605,15 @@ _DEFINES = re.compile(r"^\W*(?:(?:so|ok|okay|and|but|sorry|hmm|um)[\s,]+)*what(?
 def _defined_therapies(question: str, previous: str) -> list[str]:
     """The therapies a definition follow-up asks about: "what is it exactly?" after "is emdr used in iop?"
     asks what EMDR is; the level of care it was asked of is only where it is used, and the last question's
-    aspect ("used") would fetch the same answer again."""
-    if not _DEFINES.match(question) or not _asks(previous):
-        return []
-    return _subjects(previous, ("therapy",))
+    aspect ("used") would fetch the same answer again. "what is that exactly" or "how does that work" after
+    "do iops do emdr" asks the same when the question named a program beside the therapy."""
+    therapies = _subjects(previous, ("therapy",))
+    if _DEFINES.match(question) and _asks(previous):
+        return therapies
+    if (_DEFINITION.match(question) or _HOW_IT_WORKS.search(question)) and not _SUBJECT_RE.search(question) \
+            and _subjects(previous, ("level",)):
+        return therapies
+    return []
 
 
 def _without_smalltalk(text: str) -> str:

@@ -781,7 +781,7 @@ def test_what_is_that_after_a_program_and_a_therapy_asks_about_the_therapy(histo
 def test_what_is_that_keeps_the_program_when_no_therapy_was_named():
     # only a therapy beside a program is what "that" narrows to; "is that covered" still asks the whole point
     assert "iop" in dialogue.resolve("is that covered", ["does iop include CBT"]).resolved.lower()
-    assert dialogue._therapies_meant("what is that", "what is iop") == []
+    assert dialogue._defined_therapies("what is that", "what is iop") == []
 
 
 @pytest.mark.parametrize("history, question, resolved", [
