@@ -7,7 +7,7 @@ Checks:
     the mojibake sequences are replaced by the real characters;
   * a snippet contains no sentence end in the middle ("... word. Next ...",
     "?", "!" and the abbreviations "e.g." / "i.e." that splitters trip on);
-  * a snippet has 6-20 words (a whole table cell 3, a whole list item 2) and contains none of the characters that only
+  * a snippet has 6-20 words (a whole table cell or line 3, a whole list item 1) and contains none of the characters that only
     appear through mojibake or that cleaning may change (— – “ ” ‘ NBSP);
     a curly ’ is allowed only where the raw file itself has ’;
   * a snippet that falls in a table row of addiction-resource-iop-care.txt lies
@@ -187,10 +187,12 @@ def check_snippet(snip, docs, where, errors):
     words = len(snip.split())
     whole_cell = any(snip == cell.rstrip(".") or snip == cell for row in TABLE_ROWS for cell in row[1:])
     whole_item = any(snip in items for items in (list_items(clean) for _, clean in docs.values()))
-    # a whole table cell or list item is unambiguous however short ("Anger management" in a list of topics)
-    shortest = 3 if whole_cell else 2 if whole_item else 6
+    whole_line = any(snip.rstrip(".") == line.strip().rstrip(".") for _, clean in docs.values() for line in clean)
+    # a whole table cell, schedule line or list item is unambiguous however short ("Anger management" in a
+    # list of topics, "Adolescents" in a list of who benefits, "Relapse prevention planning." in weeks 5-8)
+    shortest = 1 if whole_item else 3 if whole_cell or whole_line else 6
     if not shortest <= words <= 20:
-        errors.append(f"{where}: {words} words (need {shortest}-20; a whole cell 3, a whole list item 2): {snip!r}")
+        errors.append(f"{where}: {words} words (need {shortest}-20; a whole cell or line 3, a whole list item 1): {snip!r}")
     for ch, label in FORBIDDEN_CHARS.items():
         if ch in snip:
             errors.append(f"{where}: contains {label}: {snip!r}")
