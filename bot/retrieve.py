@@ -93,19 +93,22 @@ class Retriever:
                 known[(s, f)] = any(s in ct and f in ct for ct in units)
         return {s + f: 1.0 for s, f in asked_pairs if not known[(s, f)]}
 
-    def carried_spellings(self, question: str, terms: list[str], asked: str) -> set[str]:
-        """The words a follow-up's earlier turns spell the corpus's topic with, which the asker's own words don't.
+    def carried_by_chance(self, question: str, terms: list[str], asked: str) -> set[str]:
+        """Words a follow-up's earlier turns add that would rank passages by how they are spelled, not what they say.
 
         "how part time tho" after "ok so iop is part time" searches "how part time tho iop": "IOP" stands
         for the program talked about, so "Intensive Outpatient (IOP): Minimum 9 hours" is no more about it
-        than "most IOPs include a minimum of 9 hours", or a passage spelling "intensive outpatient program".
-        Ranked by its group alone, the carried topic no longer favours the passages that spell it alike.
+        than a passage spelling "intensive outpatient program": the corpus's topic ranks by its group alone.
+        A number the asker told ("drinking for 30 yrs", "4 hour sessions") matches the documents' numbers
+        only by chance ("$5,000 to $20,000 for 30 days", "Weeks 2-4"); a week it names still counts ("@week10").
+        The asker's own words keep their spelling.
         """
         common = self.index.size * TOPIC_SHARE
-        own = set(self.analyzer.terms(asked, query=True))
         spelled = {w for group, ws in self.analyzer.group_spellings(question).items()
                    if group in terms and self.index.document_frequency(group) > common for w in ws}
-        return {w for w in spelled if w not in own and self.index.document_frequency(w) > common}
+        topic = {w for w in spelled if self.index.document_frequency(w) > common}
+        numbers = {t for t in terms if t.isdigit()}
+        return (topic | numbers) - set(self.analyzer.terms(asked, query=True))
 
     def search(self, question: str, k: int = 10, asked: str | None = None) -> SearchResult:
         """Top-k passages for a question; any input gives a result, never an exception.
@@ -120,7 +123,7 @@ class Retriever:
         # "who invented DBT?": a kind of answer that no passage gives is missing like a word the corpus lacks.
         unknown.update((t, 1.0) for t in terms if t.startswith(FORM_PREFIX) and t not in self.index.vocabulary)
         unknown.update(self.unanswered_pairs(terms, text))
-        carried = self.carried_spellings(text, terms, asked) if asked else set()
+        carried = self.carried_by_chance(text, terms, asked) if asked else set()
         ranked = [t for t in terms if t not in carried]
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))

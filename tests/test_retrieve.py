@@ -176,10 +176,13 @@ def test_group_spellings_give_the_stems_a_group_is_named_with(engine):
     ("how part time tho iop", "how part time tho", {"iop"}),  # the corpus topic, spelled by an earlier turn
     ("how part time tho iop", "how part time tho iop", set()),  # the asker's own spelling stays
     ("how long is that program? meth", "how long is that program?", set()),  # a narrower topic: not the corpus's
+    ("is that normal for iop? 4 hour sessions", "is that normal for iop?", {"4"}),  # a number the asker told
+    ("is 4 hours normal", "is 4 hours normal", set()),  # ... or asks about
+    ("what happens at the end week 10", "what happens at the end", {"10"}),  # the week it names ranks as "@week10"
 ])
-def test_only_an_earlier_turns_spelling_of_the_corpus_topic_is_carried(engine, question, asked, carried):
+def test_only_chance_words_of_earlier_turns_are_carried(engine, question, asked, carried):
     terms = engine.analyzer.terms(question, query=True)
-    assert engine.retriever.carried_spellings(question, terms, asked) == carried
+    assert engine.retriever.carried_by_chance(question, terms, asked) == carried
 
 
 def test_a_carried_spelling_of_the_corpus_topic_does_not_rank_passages(engine):
