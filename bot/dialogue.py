@@ -937,8 +937,8 @@ def crisis_reply(assessment, settings: Mapping[str, Any]) -> Reply:
                  confidence=1.0, disclaimer=compose.disclaimer(settings["HANDOFF_TEXT"]))
 
 
-def _search(engine, text: str) -> tuple[SearchResult, list[str]]:
-    result = engine.search(text, k=10)
+def _search(engine, text: str, asked: str | None = None) -> tuple[SearchResult, list[str]]:
+    result = engine.search(text, k=10, asked=asked)
     terms = list(result.terms) or engine.analyzer.terms(text, query=True)
     return result, terms
 
@@ -990,8 +990,9 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
         resolution = told(question, history, engine.analyzer.concept_phrases) or resolution
     else:
         resolution = told_followup(resolution, history, engine.analyzer.concept_phrases)
-    result, terms = _search(engine, resolution.resolved)
-    if resolution.rule != "standalone" and result.confidence < threshold and content_words(question):
+    followup = resolution.rule != "standalone"
+    result, terms = _search(engine, resolution.resolved, resolution.question if followup else None)
+    if followup and result.confidence < threshold and content_words(question):
         # The words carried from history may be what sinks it ("...uses meth" + "can the family be part of it?"):
         # the concepts the last turn named carry less ("flashbacks" from "I was in a bad car wreck last year and
         # still get flashbacks"), and the question alone nothing

@@ -50,8 +50,8 @@ class Engine:
     report: LoadReport = field(default_factory=LoadReport)
     cache_status: str = "built"
 
-    def search(self, question: str, k: int = 10) -> SearchResult:
-        return self.retriever.search(question, k)
+    def search(self, question: str, k: int = 10, asked: str | None = None) -> SearchResult:
+        return self.retriever.search(question, k, asked)
 
     # --- building ---------------------------------------------------------------------------
     @classmethod

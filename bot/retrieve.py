@@ -22,6 +22,7 @@ MAX_QUERY_CHARS = 2000  # longer input is cut before analysis: a pasted essay is
 SCORE_SCALE = 6.0  # BM25 score at which a hit counts as strong (calibrated on the evaluation set)
 UNKNOWN_WEIGHT = 20.0  # an unknown word of full specificity weighs this many times the rarest known word
 PHRASE_WORD_SHARE = 0.5  # a word of a phrase the passage matches only through the phrase's group counts this share
+TOPIC_SHARE = 0.5  # a group in more than this share of the passages is the corpus's own topic ("IOP")
 
 
 def sentence_terms(chunks: tuple[Chunk, ...], chunk_terms: tuple[frozenset[str], ...],
@@ -92,8 +93,28 @@ class Retriever:
                 known[(s, f)] = any(s in ct and f in ct for ct in units)
         return {s + f: 1.0 for s, f in asked_pairs if not known[(s, f)]}
 
-    def search(self, question: str, k: int = 10) -> SearchResult:
-        """Top-k passages for a question; any input gives a result, never an exception."""
+    def carried_by_chance(self, question: str, terms: list[str], asked: str) -> set[str]:
+        """Words a follow-up's earlier turns add that would rank passages by how they are spelled, not what they say.
+
+        "how part time tho" after "ok so iop is part time" searches "how part time tho iop": "IOP" stands
+        for the program talked about, so "Intensive Outpatient (IOP): Minimum 9 hours" is no more about it
+        than a passage spelling "intensive outpatient program": the corpus's topic ranks by its group alone.
+        A number the asker told ("drinking for 30 yrs", "4 hour sessions") matches the documents' numbers
+        only by chance ("$5,000 to $20,000 for 30 days", "Weeks 2-4"); a week it names still counts ("@week10").
+        The asker's own words keep their spelling.
+        """
+        common = self.index.size * TOPIC_SHARE
+        spelled = {w for group, ws in self.analyzer.group_spellings(question).items()
+                   if group in terms and self.index.document_frequency(group) > common for w in ws}
+        topic = {w for w in spelled if self.index.document_frequency(w) > common}
+        numbers = {t for t in terms if t.isdigit()}
+        return (topic | numbers) - set(self.analyzer.terms(asked, query=True))
+
+    def search(self, question: str, k: int = 10, asked: str | None = None) -> SearchResult:
+        """Top-k passages for a question; any input gives a result, never an exception.
+
+        ``asked``: the asker's own words, when ``question`` is a follow-up read with earlier turns.
+        """
         text = (question or "")[:MAX_QUERY_CHARS]
         terms = self.analyzer.terms(text, query=True)
         if not terms or self.analyzer.is_spanish(text):  # an English corpus answers no Spanish question
@@ -102,8 +123,10 @@ class Retriever:
         # "who invented DBT?": a kind of answer that no passage gives is missing like a word the corpus lacks.
         unknown.update((t, 1.0) for t in terms if t.startswith(FORM_PREFIX) and t not in self.index.vocabulary)
         unknown.update(self.unanswered_pairs(terms, text))
+        carried = self.carried_by_chance(text, terms, asked) if asked else set()
+        ranked = [t for t in terms if t not in carried]
         hits = tuple(
             Hit(self.chunks[i], score, tuple(sorted(set(terms) & self.chunk_terms[i])))
-            for i, score in self.index.top(terms, max(1, k)))
+            for i, score in self.index.top(ranked or terms, max(1, k)))
         confidence = self.confidence(terms, unknown, hits[0] if hits else None, self.analyzer.phrase_words(text))
         return SearchResult(question, tuple(terms), hits, confidence)

@@ -405,6 +405,14 @@ class Analyzer:
                     out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | said
         return out
 
+    def group_spellings(self, text: str) -> dict[str, frozenset[str]]:
+        """The stems each group a text names is spelled with: "IOP" -> {"~iop": {"iop"}}, "intensive
+        outpatient program" -> {"~iop": {"intens", "outpati", "program"}}."""
+        out: dict[str, frozenset[str]] = {}
+        for phrase, group in self._phrase_matches(self._framed(text)):
+            out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | {stem(w) for w in phrase}
+        return out
+
     def _phrase_matches(self, tokens: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
         i = 0
         while i < len(tokens):

@@ -104,7 +104,7 @@ class FakeEngine:
     def __post_init__(self):
         self.analyzer = FakeAnalyzer()
 
-    def search(self, question: str, k: int = 10) -> SearchResult:
+    def search(self, question: str, k: int = 10, asked: str | None = None) -> SearchResult:
         terms = tuple(dict.fromkeys(self.analyzer.terms(question, query=True)))
         hits = []
         for chunk in self.chunks:

@@ -165,3 +165,32 @@ def test_a_phrase_matched_through_its_group_covers_its_words_at_a_share(engine):
     assert "~first_week" in result.hits[0].matched and without < result.confidence
     threshold = float(load_settings({}, environ={})["CONFIDENCE_THRESHOLD"])
     assert result.confidence >= threshold
+
+
+def test_group_spellings_give_the_stems_a_group_is_named_with(engine):
+    spellings = engine.analyzer.group_spellings("IOP or an intensive outpatient program?")
+    assert spellings["~iop"] == frozenset({"iop", "intens", "outpati", "program"})
+
+
+@pytest.mark.parametrize("question, asked, carried", [
+    ("how part time tho iop", "how part time tho", {"iop"}),  # the corpus topic, spelled by an earlier turn
+    ("how part time tho iop", "how part time tho iop", set()),  # the asker's own spelling stays
+    ("how long is that program? meth", "how long is that program?", set()),  # a narrower topic: not the corpus's
+    ("is that normal for iop? 4 hour sessions", "is that normal for iop?", {"4"}),  # a number the asker told
+    ("is 4 hours normal", "is 4 hours normal", set()),  # ... or asks about
+    ("what happens at the end week 10", "what happens at the end", {"10"}),  # the week it names ranks as "@week10"
+])
+def test_only_chance_words_of_earlier_turns_are_carried(engine, question, asked, carried):
+    terms = engine.analyzer.terms(question, query=True)
+    assert engine.retriever.carried_by_chance(question, terms, asked) == carried
+
+
+def test_a_carried_spelling_of_the_corpus_topic_does_not_rank_passages(engine):
+    # Its group still does: the passages ranked are those of the question without the spelled word.
+    question, asked = "how part time tho iop", "how part time tho"
+    terms = engine.analyzer.terms(question, query=True)
+    expected = engine.retriever.index.top([t for t in terms if t != "iop"], 10)
+    result = engine.search(question, asked=asked)
+    assert [(h.chunk.id, h.score) for h in result.hits] == [(engine.chunks[i].id, s) for i, s in expected]
+    assert "iop" in result.terms  # the confidence still weighs every word of the question
+    assert [h.chunk.id for h in engine.search(question).hits] != [h.chunk.id for h in result.hits]
