@@ -522,8 +522,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
                     chosen.append((item, []))
                     covered |= set(weights) & item.terms
                     budget -= words(item.text)
-        if "#comparison" in kinds and sentence.label:
-            # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell.
+        if sentence.label and ("#comparison" in kinds or _names_columns(sentence, candidates, weights) > 1):
+            # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell,
+            # and "iop and outpatient: supervision?" names both columns as well.
             for cell in _sibling_cells(sentence, candidates, weights, chosen):
                 if len(chosen) < MAX_SENTENCES and words(cell.text) <= budget:
                     chosen.append((cell, []))
@@ -623,6 +624,12 @@ def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], flo
     """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
     "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
     return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0
+
+
+def _names_columns(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> int:
+    """How many columns of ``cell``'s table row the question names ("iop", "outpatient")."""
+    labels = set().union(*(c.label for c in candidates if c.label and c.hit.chunk.id == cell.hit.chunk.id))
+    return len(labels & {t for t in weights if t.startswith("~")})
 
 
 def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],

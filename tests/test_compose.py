@@ -217,6 +217,15 @@ def test_a_comparison_answered_from_a_table_gives_both_cells_of_the_row(engine, 
     assert all(("\n" + cell in answer) or answer.startswith(cell) for cell in cells)
 
 
+@pytest.mark.parametrize("question", ["iop and outpatient, supervision wise?", "inpatient and iop: living situation"])
+def test_a_question_naming_two_columns_of_a_row_gets_both_cells(engine, question):
+    """Naming two levels of care compares them, with or without a comparison word."""
+    answer, _ = _compose(engine, question)
+    cells = [line for line in answer.split("\n") if re.match(r"(Intensive Outpatient \(IOP\)|Outpatient Treatment"
+                                                             r"|Inpatient Treatment): ", line)]
+    assert len({cell.split(":")[0] for cell in cells}) >= 2
+
+
 @pytest.mark.parametrize("question", ["do they have social workers", "what are the benefits of group therapy",
                                       "who is iop for", "what conditions does iop treat"])
 def test_a_list_and_its_own_item_are_never_both_in_an_answer(engine, question):
