@@ -569,6 +569,30 @@ def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
     assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
 
 
+def test_a_sentence_whose_it_is_what_the_best_sentence_names_is_raised():
+    """"It helps by..." after the best "Motivational interviewing is..." goes on about it, needing nothing more."""
+    chunk = make_chunk(1, "alpha", "MI", "x")
+    stats = compose.CorpusStats({"~iop": 10, "~mi": 1}, 10)
+
+    def sentence(text, lead=frozenset(), antecedent=None):
+        part = compose.PassageSentence(0, 1, text, frozenset(), frozenset(lead), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part, antecedent=antecedent)
+
+    best = sentence("Motivational interviewing is a type of counseling.", {"~mi"})
+    other = sentence("Overall, motivational interviewing encourages you to explore.", {"~mi"})
+    sequel = sentence("It helps by providing an environment to discuss doubts.", antecedent=best)
+    ranked = [s for *_, s in compose._with_its_sequel([(1.0, 0, 0, best), (0.9, 0, -1, other), (0.85, 0, -2, sequel)],
+                                                      stats)]
+    assert ranked == [best, sequel, other]
+    # "They" for IOPs, which every passage names, and "This" for what the sentence before says, are not raised
+    iops = sentence("Initially, intensive outpatient programs were used for addiction.", {"~iop"})
+    for text, head in (("They are specifically helpful for people.", iops), ("This lets you discuss doubts.", best)):
+        follower = sentence(text, antecedent=head)
+        ranked = [s for *_, s in compose._with_its_sequel([(1.0, 0, 0, head), (0.9, 0, -1, other),
+                                                           (0.85, 0, -2, follower)], stats)]
+        assert ranked == [head, other, follower]
+
+
 def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(monkeypatch):
     # "how long ... and does insurance cover it": the coverage sentence scores best; the length, which says
     # only "iop" of the question, already said, is kept for the length asked for, at a lesser share of the best.
