@@ -452,9 +452,11 @@ def _pronoun_names_asked(sentence: Sentence, weights: Mapping[str, float], mean:
 def select_sentences(question_terms: Sequence[str], result: SearchResult, analyzer, stats: CorpusStats,
                      question: str, max_words: int,
                      sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
-                     ) -> list[tuple[Sentence, list[Sentence]]]:
+                     asked: str | None = None) -> list[tuple[Sentence, list[Sentence]]]:
     """Greedy pick: the best sentence, then up to two more that add uncovered query terms.
 
+    ``asked`` is the turn as typed, when ``question`` is it resolved against history: the kind of answer it
+    asks for is the one wanted ("for how many weeks?" after "ok so 9 hours a week" asks a length, not hours).
     Returns each chosen sentence with the near-duplicates (other passages saying the same thing)
     that will be cited alongside it.
     """
@@ -463,6 +465,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         return []
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
+    if asked is not None:
+        kinds = _asked_kinds(asked, kinds, analyzer)
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
     named = named_concepts(question, weights, analyzer, stats)
@@ -543,6 +547,13 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _asked_kinds(asked: str, kinds: tuple[str, ...], analyzer) -> tuple[str, ...]:
+    """The kinds of answer the turn as typed asks for, when it asks for some of ``kinds`` (the resolved
+    question's): those carried from an earlier turn are what was asked then."""
+    own = tuple(kind for kind in cue_kinds(asked, analyzer) if kind in kinds)
+    return own or kinds
 
 
 def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:
@@ -693,9 +704,9 @@ def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:
 def compose_answer(question: str, query_terms: Sequence[str], result: SearchResult, analyzer,
                    stats: CorpusStats, max_words: int,
                    sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
-                   ) -> tuple[str, tuple[Citation, ...]]:
+                   asked: str | None = None) -> tuple[str, tuple[Citation, ...]]:
     """The answer text with markers, and the citations numbered in marker order ("" if nothing fits)."""
-    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words, sentences)
+    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words, sentences, asked)
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []

@@ -569,6 +569,29 @@ def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
     assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
 
 
+@pytest.mark.parametrize("asked, resolved, kinds", [
+    ("for how many weeks?", "for how many weeks? ok so 9 hours a week", ("#duration",)),
+    ("and for how many weeks", "and for how many weeks how many hours a week", ("#duration",)),
+    # a turn asking no kind of its own asks the one carried
+    ("and for teens?", "and for teens? how many hours a week", None),
+])
+def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(engine, asked, resolved, kinds):
+    carried = compose.cue_kinds(resolved, engine.analyzer)
+    assert compose._asked_kinds(asked, carried, engine.analyzer) == (kinds or carried)
+
+
+def test_a_follow_up_asking_a_length_after_told_hours_is_answered_with_a_length(engine):
+    stats = compose.corpus_stats(engine.chunks, engine.analyzer)
+    question = "for how many weeks? ok so 9 hours a week"
+    result = engine.search(question)
+    def lengths(asked):
+        chosen = compose.select_sentences(result.terms, result, engine.analyzer, stats, question, 80, asked=asked)
+        return [s for s, _ in chosen if "#duration" in s.terms]
+
+    assert lengths("for how many weeks?")
+    assert not lengths(None)  # read whole, the question asks for hours as much as for a length
+
+
 def test_a_sentence_whose_it_is_what_the_best_sentence_names_is_raised():
     """"It helps by..." after the best "Motivational interviewing is..." goes on about it, needing nothing more."""
     chunk = make_chunk(1, "alpha", "MI", "x")
