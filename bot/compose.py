@@ -224,7 +224,7 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
             # "- Case management & care coordination. A team of professionals that share...": the item's
             # label names what the rest of its line explains
             antecedent = len(out) - 1
-        elif out and _PRONOUN_LEAD.match(sentence):
+        elif out and _PRONOUN_LEAD.match(sentence) and not _ends_a_run_of_lines(text, out, start):
             # "It works by…" after "It's a type of psychotherapy…": both are about what the last sentence
             # naming something named
             antecedent = out[-1].antecedent if out[-1].antecedent is not None else len(out) - 1
@@ -244,6 +244,16 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
                 unit = dataclasses.replace(unit, antecedent=before[-1])
         out.append(unit)
     return tuple(out)
+
+
+def _ends_a_run_of_lines(text: str, out: Sequence[PassageSentence], start: int) -> bool:
+    """Whether the sentence at ``start`` opens a paragraph after lines of one sentence each, a list written
+    without bullets ("Ongoing application of coping strategies.", "Continued involvement in community
+    resources."): its "These programs" are not the last line's."""
+    if len(out) < 2:
+        return False
+    gaps = (text[out[-2].end:out[-1].start], text[out[-1].end:start])
+    return all("\n" in gap for gap in gaps) and (len(out) < 3 or "\n" in text[out[-3].end:out[-2].start])
 
 
 def _lists(text: str) -> list[tuple[int, int]]:

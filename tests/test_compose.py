@@ -592,6 +592,21 @@ def test_a_follow_up_asking_a_length_after_told_hours_is_answered_with_a_length(
     assert not lengths(None)  # read whole, the question asks for hours as much as for a length
 
 
+def test_a_pronoun_after_lines_of_one_sentence_each_is_not_the_last_line(engine):
+    """Lines written as a list without bullets: "These programs" opening the paragraph after them are not the
+    last line's; in running text "It" still refers back."""
+    lines = make_chunk(1, "alpha", "After", "Post-program: participation in support groups and therapy.\n"
+                       "Ongoing application of coping strategies and techniques.\n"
+                       "Continued involvement in community resources and networks.\n"
+                       "These programs are highly adaptable, with sessions for at least twelve weeks.")
+    prose = make_chunk(2, "alpha", "EMDR", "EMDR is often a great option for trauma.\n"
+                       "It works by helping patients reprocess emotions and memories.")
+    these = compose.split_passage(lines, engine.analyzer)[-1]
+    it = compose.split_passage(prose, engine.analyzer)[-1]
+    assert these.text.startswith("These programs") and these.antecedent is None
+    assert it.text.startswith("It works") and it.antecedent == 0
+
+
 def test_a_sentence_whose_it_is_what_the_best_sentence_names_is_raised():
     """"It helps by..." after the best "Motivational interviewing is..." goes on about it, needing nothing more."""
     chunk = make_chunk(1, "alpha", "MI", "x")
