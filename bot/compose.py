@@ -63,6 +63,9 @@ RANK_WEIGHT = 0.5
 # 12 words gained 5 answers and 2 conversations; 0.9 or 15 words lost more conversations than they gained).
 TOPIC_WORDS = 12
 FOLLOWER_SHARE = 0.8
+# A sentence whose "It"/"They" stands for what the best sentence names scores this much more (see _with_its_sequel;
+# measured on conversations: 0.1 gained 2 and lost none, 0.2 and 0.3 let it crowd out answers to "what is iop?").
+SEQUEL_BONUS = 0.1
 MIN_NEW_TERMS = 3  # a sentence with fewer words than this beyond the question's says nothing new
 # A further sentence must score this share of the best one, or this lower share when it covers query terms
 # the chosen ones miss. Half the best keeps the how after the whether ("Call your insurance company..."
@@ -221,7 +224,7 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
             # "- Case management & care coordination. A team of professionals that share...": the item's
             # label names what the rest of its line explains
             antecedent = len(out) - 1
-        elif out and _PRONOUN_LEAD.match(sentence):
+        elif out and _PRONOUN_LEAD.match(sentence) and not _ends_a_run_of_lines(text, out, start):
             # "It works by…" after "It's a type of psychotherapy…": both are about what the last sentence
             # naming something named
             antecedent = out[-1].antecedent if out[-1].antecedent is not None else len(out) - 1
@@ -241,6 +244,16 @@ def split_passage(chunk: Chunk, analyzer) -> tuple[PassageSentence, ...]:
                 unit = dataclasses.replace(unit, antecedent=before[-1])
         out.append(unit)
     return tuple(out)
+
+
+def _ends_a_run_of_lines(text: str, out: Sequence[PassageSentence], start: int) -> bool:
+    """Whether the sentence at ``start`` opens a paragraph after lines of one sentence each, a list written
+    without bullets ("Ongoing application of coping strategies.", "Continued involvement in community
+    resources."): its "These programs" are not the last line's."""
+    if len(out) < 2:
+        return False
+    gaps = (text[out[-2].end:out[-1].start], text[out[-1].end:start])
+    return all("\n" in gap for gap in gaps) and (len(out) < 3 or "\n" in text[out[-3].end:out[-2].start])
 
 
 def _lists(text: str) -> list[tuple[int, int]]:
@@ -449,9 +462,11 @@ def _pronoun_names_asked(sentence: Sentence, weights: Mapping[str, float], mean:
 def select_sentences(question_terms: Sequence[str], result: SearchResult, analyzer, stats: CorpusStats,
                      question: str, max_words: int,
                      sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
-                     ) -> list[tuple[Sentence, list[Sentence]]]:
+                     asked: str | None = None) -> list[tuple[Sentence, list[Sentence]]]:
     """Greedy pick: the best sentence, then up to two more that add uncovered query terms.
 
+    ``asked`` is the turn as typed, when ``question`` is it resolved against history: the kind of answer it
+    asks for is the one wanted ("for how many weeks?" after "ok so 9 hours a week" asks a length, not hours).
     Returns each chosen sentence with the near-duplicates (other passages saying the same thing)
     that will be cited alongside it.
     """
@@ -460,6 +475,8 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         return []
     kinds = cue_kinds(question, analyzer)
     weights = {t: stats.idf(t) for t in set(question_terms) if t not in kinds}
+    if asked is not None:
+        kinds = _asked_kinds(asked, kinds, analyzer)
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
     named = named_concepts(question, weights, analyzer, stats)
@@ -474,6 +491,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     if best_score <= 0:
         return []
     scored = _with_topic_follower(scored, best_score)
+    scored = _with_its_sequel(scored, stats)
     chosen: list[tuple[Sentence, list[Sentence]]] = []
     covered: set[str] = set()
     budget = max_words
@@ -522,8 +540,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
                     chosen.append((item, []))
                     covered |= set(weights) & item.terms
                     budget -= words(item.text)
-        if "#comparison" in kinds and sentence.label:
-            # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell.
+        if sentence.label and ("#comparison" in kinds or _names_columns(sentence, candidates, weights) > 1):
+            # A table row compares: the IOP cell answers "IOP vs outpatient" only with the outpatient cell,
+            # and "iop and outpatient: supervision?" names both columns as well.
             for cell in _sibling_cells(sentence, candidates, weights, chosen):
                 if len(chosen) < MAX_SENTENCES and words(cell.text) <= budget:
                     chosen.append((cell, []))
@@ -538,6 +557,13 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _asked_kinds(asked: str, kinds: tuple[str, ...], analyzer) -> tuple[str, ...]:
+    """The kinds of answer the turn as typed asks for, when it asks for some of ``kinds`` (the resolved
+    question's): those carried from an earlier turn are what was asked then."""
+    own = tuple(kind for kind in cue_kinds(asked, analyzer) if kind in kinds)
+    return own or kinds
 
 
 def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:
@@ -555,6 +581,22 @@ def _kind_waits(sentence: Sentence, kinds: Sequence[str], chosen: list, scored: 
         return False  # the kind asked for is given already
     return any(_gives_missing_kind(s, kinds, chosen) and score >= FURTHER_NEW_SHARE * best_score
                and s.antecedent is None for score, _, _, s in scored)
+
+
+def _with_its_sequel(scored: list, stats: CorpusStats) -> list:
+    """``scored`` with the sentences whose "It"/"They" is what the best one names ("It helps by providing an
+    environment..." after "Motivational interviewing is a type of counseling...") raised by SEQUEL_BONUS: they
+    go on about it and read without pulling another sentence in. Not a "They" for IOPs, which any sentence is
+    about."""
+    head = scored[0][3]
+
+    def sequel(s: Sentence) -> bool:
+        return (s.antecedent is head and _PERSONAL_PRONOUN_LEAD.match(s.text) is not None
+                and not _stands_for_the_corpus_topic(s, stats))
+
+    raised = [(score * (1 + SEQUEL_BONUS) if score > 0 and sequel(s) else score, rank, start, s)
+              for score, rank, start, s in scored]
+    return sorted(raised, key=lambda x: x[:3], reverse=True)
 
 
 def _with_topic_follower(scored: list, best_score: float) -> list:
@@ -625,6 +667,12 @@ def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], flo
     return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0
 
 
+def _names_columns(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> int:
+    """How many columns of ``cell``'s table row the question names ("iop", "outpatient")."""
+    labels = set().union(*(c.label for c in candidates if c.label and c.hit.chunk.id == cell.hit.chunk.id))
+    return len(labels & {t for t in weights if t.startswith("~")})
+
+
 def _sibling_cells(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
                    chosen: list) -> list[Sentence]:
     """The other cells of ``cell``'s table row for the other levels of care a comparison asks about."""
@@ -666,9 +714,9 @@ def _needs_antecedent(sentence: Sentence, chosen: list) -> Sentence | None:
 def compose_answer(question: str, query_terms: Sequence[str], result: SearchResult, analyzer,
                    stats: CorpusStats, max_words: int,
                    sentences: Mapping[str, tuple[PassageSentence, ...]] | None = None,
-                   ) -> tuple[str, tuple[Citation, ...]]:
+                   asked: str | None = None) -> tuple[str, tuple[Citation, ...]]:
     """The answer text with markers, and the citations numbered in marker order ("" if nothing fits)."""
-    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words, sentences)
+    chosen = select_sentences(query_terms, result, analyzer, stats, question, max_words, sentences, asked)
     numbers: dict[str, int] = {}
     citations: list[Citation] = []
     parts: list[str] = []

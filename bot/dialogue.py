@@ -1019,7 +1019,7 @@ def respond(engine, settings: Mapping[str, Any], question: str, history: Sequenc
         if resolution.rule == "rephrase":  # "simpler pls", "the short version": the last answer, shorter
             max_words //= 2
         answer, citations = compose.compose_answer(
-            resolution.resolved, terms, result, engine.analyzer, stats, max_words, state.sentences)
+            resolution.resolved, terms, result, engine.analyzer, stats, max_words, state.sentences, question)
     extra = {"resolved_question": resolution.resolved}
     if not citations:
         return Reply(type="fallback", answer=compose.fallback_text(handoff), confidence=result.confidence,

@@ -217,6 +217,15 @@ def test_a_comparison_answered_from_a_table_gives_both_cells_of_the_row(engine, 
     assert all(("\n" + cell in answer) or answer.startswith(cell) for cell in cells)
 
 
+@pytest.mark.parametrize("question", ["iop and outpatient, supervision wise?", "inpatient and iop: living situation"])
+def test_a_question_naming_two_columns_of_a_row_gets_both_cells(engine, question):
+    """Naming two levels of care compares them, with or without a comparison word."""
+    answer, _ = _compose(engine, question)
+    cells = [line for line in answer.split("\n") if re.match(r"(Intensive Outpatient \(IOP\)|Outpatient Treatment"
+                                                             r"|Inpatient Treatment): ", line)]
+    assert len({cell.split(":")[0] for cell in cells}) >= 2
+
+
 @pytest.mark.parametrize("question", ["do they have social workers", "what are the benefits of group therapy",
                                       "who is iop for", "what conditions does iop treat"])
 def test_a_list_and_its_own_item_are_never_both_in_an_answer(engine, question):
@@ -558,6 +567,68 @@ def test_they_for_what_the_corpus_is_about_reads_without_the_sentence_before():
     assert not compose._stands_for_the_corpus_topic(sentence("This process allows experts to judge.", antecedent=iops), stats)
     assert not compose._stands_for_the_corpus_topic(sentence("They are equally valuable for people.", antecedent=iops), stats)
     assert not compose._stands_for_the_corpus_topic(sentence("They are helpful for people."), stats)
+
+
+@pytest.mark.parametrize("asked, resolved, kinds", [
+    ("for how many weeks?", "for how many weeks? ok so 9 hours a week", ("#duration",)),
+    ("and for how many weeks", "and for how many weeks how many hours a week", ("#duration",)),
+    # a turn asking no kind of its own asks the one carried
+    ("and for teens?", "and for teens? how many hours a week", None),
+])
+def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(engine, asked, resolved, kinds):
+    carried = compose.cue_kinds(resolved, engine.analyzer)
+    assert compose._asked_kinds(asked, carried, engine.analyzer) == (kinds or carried)
+
+
+def test_a_follow_up_asking_a_length_after_told_hours_is_answered_with_a_length(engine):
+    stats = compose.corpus_stats(engine.chunks, engine.analyzer)
+    question = "for how many weeks? ok so 9 hours a week"
+    result = engine.search(question)
+    def lengths(asked):
+        chosen = compose.select_sentences(result.terms, result, engine.analyzer, stats, question, 80, asked=asked)
+        return [s for s, _ in chosen if "#duration" in s.terms]
+
+    assert lengths("for how many weeks?")
+    assert not lengths(None)  # read whole, the question asks for hours as much as for a length
+
+
+def test_a_pronoun_after_lines_of_one_sentence_each_is_not_the_last_line(engine):
+    """Lines written as a list without bullets: "These programs" opening the paragraph after them are not the
+    last line's; in running text "It" still refers back."""
+    lines = make_chunk(1, "alpha", "After", "Post-program: participation in support groups and therapy.\n"
+                       "Ongoing application of coping strategies and techniques.\n"
+                       "Continued involvement in community resources and networks.\n"
+                       "These programs are highly adaptable, with sessions for at least twelve weeks.")
+    prose = make_chunk(2, "alpha", "EMDR", "EMDR is often a great option for trauma.\n"
+                       "It works by helping patients reprocess emotions and memories.")
+    these = compose.split_passage(lines, engine.analyzer)[-1]
+    it = compose.split_passage(prose, engine.analyzer)[-1]
+    assert these.text.startswith("These programs") and these.antecedent is None
+    assert it.text.startswith("It works") and it.antecedent == 0
+
+
+def test_a_sentence_whose_it_is_what_the_best_sentence_names_is_raised():
+    """"It helps by..." after the best "Motivational interviewing is..." goes on about it, needing nothing more."""
+    chunk = make_chunk(1, "alpha", "MI", "x")
+    stats = compose.CorpusStats({"~iop": 10, "~mi": 1}, 10)
+
+    def sentence(text, lead=frozenset(), antecedent=None):
+        part = compose.PassageSentence(0, 1, text, frozenset(), frozenset(lead), None)
+        return compose.Sentence(0, Hit(chunk, 1.0), part, antecedent=antecedent)
+
+    best = sentence("Motivational interviewing is a type of counseling.", {"~mi"})
+    other = sentence("Overall, motivational interviewing encourages you to explore.", {"~mi"})
+    sequel = sentence("It helps by providing an environment to discuss doubts.", antecedent=best)
+    ranked = [s for *_, s in compose._with_its_sequel([(1.0, 0, 0, best), (0.9, 0, -1, other), (0.85, 0, -2, sequel)],
+                                                      stats)]
+    assert ranked == [best, sequel, other]
+    # "They" for IOPs, which every passage names, and "This" for what the sentence before says, are not raised
+    iops = sentence("Initially, intensive outpatient programs were used for addiction.", {"~iop"})
+    for text, head in (("They are specifically helpful for people.", iops), ("This lets you discuss doubts.", best)):
+        follower = sentence(text, antecedent=head)
+        ranked = [s for *_, s in compose._with_its_sequel([(1.0, 0, 0, head), (0.9, 0, -1, other),
+                                                           (0.85, 0, -2, follower)], stats)]
+        assert ranked == [head, other, follower]
 
 
 def test_a_further_sentence_giving_a_kind_of_answer_none_chosen_gives_is_kept(monkeypatch):

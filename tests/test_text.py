@@ -116,6 +116,7 @@ def test_questions_ask_for_a_form(analyzer, question, form):
     ("Participants attend sessions three to five days per week.", "frequency"),
     ("average cost $4,939 for 12 weeks", "money"),
     ("recommended for people leaving residential treatment", "audience"),
+    ("This treatment is designed to help individuals struggling with substance abuse.", "audience"),
     ("An IOP is a structured treatment program for adults.", "definition"),
     ("IOPs got popular in the late 1980s.", "history"),
 ])
