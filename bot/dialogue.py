@@ -389,10 +389,23 @@ _COMPARES = frozenset("different differ differs difference compare compared comp
 _WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
-                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
+                       r" (?:(?:totally|completely|fully|all|really) )?(?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
                        # "what happens once i finish?": the person finishing is the program over
                        r"|\b(?:once|after|when) (?:i|he|she|they|we|you) (?:finish|finishes|complete|completes|graduate|graduates"
                        r"|leave|leaves|am done|is done|are done)\b", re.I)
+# "now what?", "then what", "what's next": what follows, which after a turn telling that the program ends
+# ("discharged from iop yesterday", "he finishes iop next month") is life after it
+_WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|and then) what|what(?:'s| is| comes| happens)? next)\b",
+                         re.I)
+_PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
+                           r"|got out of|ends|ending|ended)\b", re.I)
+
+
+def _asks_past_end(question: str, previous: str) -> bool:
+    """Whether a follow-up asks what comes once the program is over, not about a stage of it."""
+    return bool(_PAST_END.search(question) or _WHATS_NEXT.match(question) and _PROGRAM_ENDS.search(previous))
+
+
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
@@ -542,6 +555,11 @@ def combine(question: str, previous: str, action: str) -> str:
         return f"{question.strip()} {' '.join(therapies)}"
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
+    if subjects and _asks_past_end(question, previous):
+        # "and once it's done?" after "what happens in the last weeks of iop", "now what" after "discharged from
+        # iop yesterday": what follows the program, which neither its last stage nor its name alone fetches (said
+        # even after "after it's over": the word weighs once more against the program's last weeks)
+        return f"{question.strip()} after {' '.join(subjects)}"
     if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
         # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or

@@ -462,8 +462,8 @@ def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
     (["what happens in week 1"], "what about the last couple weeks", "what happens in last couple weeks"),
     (["what does the last couple weeks of IOP look like"], "do you still see your family therapist then?",
      "do you still see your family therapist then? IOP last couple weeks"),
-    # past the stage: the program's end, not the stage, is what is asked
-    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what iop"),
+    # past the stage: the program's end, not the stage, is what is asked, and what follows it
+    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what after iop"),
 ])
 def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -761,7 +761,7 @@ def test_after_a_told_story_the_end_asked_about_is_the_last_program_told():
 
 
 @pytest.mark.parametrize("history, question, resolved", [
-    (["is aa required in iop"], "can i go after i finish", "can i go after i finish aa iop"),
+    (["is aa required in iop"], "can i go after i finish", "can i go after i finish after aa iop"),
     (["what's AA"], "is it part of IOP?", "is it part of IOP? AA"),
     (["what is alcoholics anonymous"], "how often are the meetings", "how often are the meetings alcoholics anonymous"),
 ])
@@ -823,3 +823,17 @@ def test_a_preposition_is_no_content_word():
 def test_figuring_it_out_points_at_the_matter_asked():
     resolution = dialogue.resolve("who at the program can help me figure it out?", ["How does the insurance work for IOP"])
     assert resolution.rule == "pronoun" and "insurance" in resolution.resolved.split()
+
+
+@pytest.mark.parametrize("history, question", [
+    (["discharged from iop yesterday"], "now what"),
+    (["he finishes iop next month"], "then what, does he just stop going"),
+    (["what happens in the last weeks of iop"], "and once its totally done?"),
+])
+def test_a_question_past_the_programs_end_asks_what_follows_the_program(history, question):
+    resolved = dialogue.resolve(question, history).resolved
+    assert resolved.endswith(" after iop") and "last weeks" not in resolved
+
+
+def test_what_next_after_a_turn_not_ending_the_program_is_no_question_past_its_end():
+    assert "after iop" not in dialogue.resolve("now what", ["im starting iop monday"]).resolved
