@@ -163,8 +163,9 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("then", r"\bthen\W*$", "append"),
     # "how come?" and "how so?" are a bare "why?" and "how?", "why not?" a bare "why?" of a no: the whole last question, asked again
     ("bare", r"^\W*(?:how(?: come| so)?|why(?: not)?|when|where|who|which|what)\W*$", "append"),
-    # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
-    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
+    # "how is intensive outpatient different?" after "what is outpatient therapy": different from that; "when
+    # would i need iop instead?" after "is regular therapy enough": instead of that
+    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than|instead(?! of))\b", "append"),
 )
 # A bare question word ("how come?") asks no aspect of its own, whatever "come" weighs
 _BARE = re.compile(next(p for rule, p, _ in FOLLOWUP_RULES if rule == "bare"), re.I)
@@ -330,8 +331,8 @@ def followup_rule(question: str) -> tuple[str, str] | None:
             # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
             # or only residential?" asks about "it", whatever levels of care it names
             continue
-        if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
-            continue  # "how is iop different from php" names both sides
+        if rule == "comparison" and (len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1 or _bare_subject(q)):
+            continue  # "how is iop different from php" names both sides; "php instead?" swaps the subject
         if rule == "both" and _subjects(q):
             continue  # "which is better, iop or php?" names its own
         return rule, action
@@ -386,7 +387,7 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
-_WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
+_WEIGHS_UP = _COMPARES | {"more", "less", "than", "instead"}  # "why pay more for iop?" still weighs it against the other
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
                        r" (?:(?:totally|completely|fully|all|really) )?(?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"

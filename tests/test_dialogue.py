@@ -837,3 +837,12 @@ def test_a_question_past_the_programs_end_asks_what_follows_the_program(history,
 
 def test_what_next_after_a_turn_not_ending_the_program_is_no_question_past_its_end():
     assert "after iop" not in dialogue.resolve("now what", ["im starting iop monday"]).resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is regular therapy enough for me"], "when would i need iop instead", "when would i need iop instead regular therapy"),
+    (["is inpatient required"], "can i do iop instead?", "can i do iop instead? inpatient"),
+    (["how much is iop"], "php instead?", "how much is php instead"),  # a bare subject still swaps
+])
+def test_instead_weighs_the_named_subject_against_the_last_one(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
