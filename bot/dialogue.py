@@ -45,7 +45,9 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s| you) (?:so much |very much )?for (?:explaining|the (?:info|information|help|explanation|answer)s?"
-               r"|your help|helping)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
+               r"|your help|helping"
+               # thanks for the service being there, late as it may be: "thanks for being here at this hour"
+               r"|being (?:here|there|around|available|up|awake)(?: (?:at this hour|so late|this late|tonight|at night|24/7))?)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
                r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was (?:very |most |really |so |super |extremely )?helpful)"

@@ -846,3 +846,10 @@ def test_what_next_after_a_turn_not_ending_the_program_is_no_question_past_its_e
 ])
 def test_instead_weighs_the_named_subject_against_the_last_one(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("message", ["thanks for being here", "thanks for being here at this hour",
+                                     "thank you for being available so late"])
+def test_thanks_for_the_service_being_there_is_small_talk_and_tells_nothing(message):
+    assert dialogue.smalltalk_kind(message) == "thanks"
+    assert dialogue.told("how do i get my wife into one of these", [message], lambda t: ["hour"]) is None
