@@ -328,7 +328,7 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
-        if rule.startswith("pronoun") and len(content_words(_pronoun_clause(q, pattern))) >= PRONOUN_MAX_CONTENT and (
+        if rule.startswith("pronoun") and _topic_size(_pronoun_clause(q, pattern)) >= PRONOUN_MAX_CONTENT and (
                 rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
             # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
             # or only residential?" asks about "it", whatever levels of care it names
@@ -344,6 +344,12 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
     return None
+
+
+def _topic_size(text: str) -> int:
+    """How many things a question names of its own, a subject's name counting once: "do intensive outpatient
+    places use it?" names the program once, not twice, and its "it" still stands for what the last turn named."""
+    return len(content_words(_SUBJECT_RE.sub(" subject ", text)))
 
 
 def _pronoun_clause(question: str, pattern: str) -> str:

@@ -853,3 +853,12 @@ def test_instead_weighs_the_named_subject_against_the_last_one(history, question
 def test_thanks_for_the_service_being_there_is_small_talk_and_tells_nothing(message):
     assert dialogue.smalltalk_kind(message) == "thanks"
     assert dialogue.told("how do i get my wife into one of these", [message], lambda t: ["hour"]) is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["ive heard ketamine can help depression"], "do intensive outpatient places use it?",
+     "do intensive outpatient places use it? ketamine"),
+    (["is emdr any good"], "do partial hospitalization programs offer it", "do partial hospitalization programs offer it emdr"),
+])
+def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
