@@ -406,13 +406,18 @@ _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|i
 # ("discharged from iop yesterday", "he finishes iop next month") is life after it
 _WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|and then) what|what(?:'s| is| comes| happens)? next)\b",
                          re.I)
+_NOW_OR_NEXT = re.compile(r"\b(?:now|next)\b", re.I)
 _PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
                            r"|got out of|ends|ending|ended)\b", re.I)
 
 
 def _asks_past_end(question: str, previous: str) -> bool:
     """Whether a follow-up asks what comes once the program is over, not about a stage of it."""
-    return bool(_PAST_END.search(question) or _WHATS_NEXT.match(question) and _PROGRAM_ENDS.search(previous))
+    if _PAST_END.search(question) or _WHATS_NEXT.match(question) and _PROGRAM_ENDS.search(previous):
+        return True
+    # "is AA something he should try now?" after "my grandpa finished iop last month": now is after the program,
+    # unless the question names the level of care it is about ("can she go to an iop next?")
+    return bool(_NOW_OR_NEXT.search(question) and _PROGRAM_ENDS.search(previous) and not _subjects(question, ("level",)))
 
 
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".

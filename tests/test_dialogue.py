@@ -862,3 +862,13 @@ def test_thanks_for_the_service_being_there_is_small_talk_and_tells_nothing(mess
 ])
 def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, after", [
+    (["my grandpa finished iop last month"], "is AA something he should try now", True),
+    (["i finished my IOP last month"], "what should i be doing now to keep it going", True),
+    (["my daughter was just discharged from inpatient"], "can she go to an iop next?", False),  # names what is next
+    (["i started iop last month"], "what should i be doing now", False),  # the program goes on
+])
+def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history, question, after):
+    assert (" after " in dialogue.resolve(question, history).resolved) is after
