@@ -406,6 +406,10 @@ _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|i
 # ("discharged from iop yesterday", "he finishes iop next month") is life after it
 _WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|and then) what|what(?:'s| is| comes| happens)? next)\b",
                          re.I)
+# "at the same time", "meanwhile", "while i'm in it": while the program lasts
+_WHILE_IN_IT = re.compile(r"\b(?:at the same time|meanwhile|in the meantime|simultaneously"
+                          r"|while (?:(?:i'?m|im|i am|he'?s|she'?s|they'?re) )?(?:doing|in|at) (?:it|that|this|there|the program))\b", re.I)
+_TWO_AT_ONCE = re.compile(r"\b(?:both|together)\b", re.I)
 _NOW_OR_NEXT = re.compile(r"\b(?:now|next)\b", re.I)
 _PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
                            r"|got out of|ends|ending|ended)\b", re.I)
@@ -574,6 +578,11 @@ def combine(question: str, previous: str, action: str) -> str:
         # iop yesterday": what follows the program, which neither its last stage nor its name alone fetches (said
         # even after "after it's over": the word weighs once more against the program's last weeks)
         return f"{question.strip()} after {' '.join(subjects)}"
+    if subjects and _WHILE_IN_IT.search(question) and not _TWO_AT_ONCE.search(question):
+        # "and can i go back to work at the same time?" after "how many hours is that" asks about the time during
+        # the program, which the articles say in so many words ("working during treatment"); "both at the same
+        # time" is two things at once, not a time in the program
+        return f"{question.strip()} during {' '.join(subjects)}"
     if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
         # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or

@@ -872,3 +872,12 @@ def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, q
 ])
 def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history, question, after):
     assert (" after " in dialogue.resolve(question, history).resolved) is after
+
+
+@pytest.mark.parametrize("history, question, during", [
+    (["how many hours is iop"], "and can i go back to work at the same time?", True),
+    (["is iop flexible"], "could i study while im in it", True),
+    (["is iop for mental health or addiction?"], "what about both at the same time?", False),  # two things at once
+])
+def test_at_the_same_time_as_a_program_is_during_it(history, question, during):
+    assert (" during iop" in dialogue.resolve(question, history).resolved) is during
