@@ -45,7 +45,9 @@ SMALLTALK: tuple[tuple[str, str], ...] = (
                 r"|that'?s all (?:i|we) (?:needed|wanted|need|want)|that'?s (?:just |exactly )?what (?:i|we) (?:needed|wanted|was looking for|were looking for)"
                 r"|that'?s (?:all|it)(?: for now| for today)?|that(?:'ll| will) be all(?: for now| for today)?|farewell|(?:i'?m|im) done|have a (?:good|nice|great|blessed) (?:day|night|one|evening|weekend))\b"),
     ("thanks", r"\b(?:thank(?:s| you) (?:so much |very much )?for (?:explaining|the (?:info|information|help|explanation|answer)s?"
-               r"|your help|helping)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
+               r"|your help|helping"
+               # thanks for the service being there, late as it may be: "thanks for being here at this hour"
+               r"|being (?:here|there|around|available|up|awake)(?: (?:at this hour|so late|this late|tonight|at night|24/7))?)|thanks a (?:bunch|ton|million|lot)|thank(?:s+|you)?(?: (?:you|u))?|thank u|thankyou|thx|thnx"
                r"|thanx|thks|thnks|ty|tysm|tyvm|appreciate (?:it|that|you|this)"
                r"|gracias|cheers|merci|much appreciated|much obliged|appreciate (?:the|your) help"
                r"|that (?:actually |really )?(?:helps|helped|was (?:very |most |really |so |super |extremely )?helpful)"
@@ -163,8 +165,9 @@ FOLLOWUP_RULES: tuple[tuple[str, str, str], ...] = (
     ("then", r"\bthen\W*$", "append"),
     # "how come?" and "how so?" are a bare "why?" and "how?", "why not?" a bare "why?" of a no: the whole last question, asked again
     ("bare", r"^\W*(?:how(?: come| so)?|why(?: not)?|when|where|who|which|what)\W*$", "append"),
-    # "how is intensive outpatient different?" after "what is outpatient therapy": different from that
-    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than)\b", "append"),
+    # "how is intensive outpatient different?" after "what is outpatient therapy": different from that; "when
+    # would i need iop instead?" after "is regular therapy enough": instead of that
+    ("comparison", r"\b(?:different|differ|differs|difference|compare|compared|compares|than|instead(?! of))\b", "append"),
 )
 # A bare question word ("how come?") asks no aspect of its own, whatever "come" weighs
 _BARE = re.compile(next(p for rule, p, _ in FOLLOWUP_RULES if rule == "bare"), re.I)
@@ -325,13 +328,13 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     for rule, pattern, action in FOLLOWUP_RULES:
         if not re.search(pattern, q):
             continue
-        if rule.startswith("pronoun") and len(content_words(_pronoun_clause(q, pattern))) >= PRONOUN_MAX_CONTENT and (
+        if rule.startswith("pronoun") and _topic_size(_pronoun_clause(q, pattern)) >= PRONOUN_MAX_CONTENT and (
                 rule == "pronoun" or _SUBJECT_RE.search(q) and _EXPLETIVE.match(q)):
             # "is it true that group therapy helps with depression" has a topic of its own; "is it used in iop
             # or only residential?" asks about "it", whatever levels of care it names
             continue
-        if rule == "comparison" and len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1:
-            continue  # "how is iop different from php" names both sides
+        if rule == "comparison" and (len({m.group(0) for m in _SUBJECT_RE.finditer(q)}) != 1 or _bare_subject(q)):
+            continue  # "how is iop different from php" names both sides; "php instead?" swaps the subject
         if rule == "both" and _subjects(q):
             continue  # "which is better, iop or php?" names its own
         return rule, action
@@ -341,6 +344,12 @@ def followup_rule(question: str) -> tuple[str, str] | None:
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
     return None
+
+
+def _topic_size(text: str) -> int:
+    """How many things a question names of its own, a subject's name counting once: "do intensive outpatient
+    places use it?" names the program once, not twice, and its "it" still stands for what the last turn named."""
+    return len(content_words(_SUBJECT_RE.sub(" subject ", text)))
 
 
 def _pronoun_clause(question: str, pattern: str) -> str:
@@ -386,13 +395,35 @@ def _subjects(text: str, kinds: tuple[str, ...] = CARRIED_KINDS) -> list[str]:
 
 
 _COMPARES = frozenset("different differ differs difference compare compared compares vs versus better worse".split())
-_WEIGHS_UP = _COMPARES | {"more", "less", "than"}  # "why pay more for iop?" still weighs it against the other
+_WEIGHS_UP = _COMPARES | {"more", "less", "than", "instead"}  # "why pay more for iop?" still weighs it against the other
 # A question about when the program is over: no stage of it is what it asks about.
 _PAST_END = re.compile(r"\b(?:once|after|when) (?:it'?s|it is|its|that'?s|i'?m|im|i am|he'?s|she'?s|they'?re|we'?re)"
-                       r" (?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
+                       r" (?:(?:totally|completely|fully|all|really) )?(?:over|done|finished|through)\b|\b(?:once|after|when) (?:it|iop|the program) (?:ends|is over)\b"
                        # "what happens once i finish?": the person finishing is the program over
                        r"|\b(?:once|after|when) (?:i|he|she|they|we|you) (?:finish|finishes|complete|completes|graduate|graduates"
                        r"|leave|leaves|am done|is done|are done)\b", re.I)
+# "now what?", "then what", "what's next": what follows, which after a turn telling that the program ends
+# ("discharged from iop yesterday", "he finishes iop next month") is life after it
+_WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|and then) what|what(?:'s| is| comes| happens)? next)\b",
+                         re.I)
+# "at the same time", "meanwhile", "while i'm in it": while the program lasts
+_WHILE_IN_IT = re.compile(r"\b(?:at the same time|meanwhile|in the meantime|simultaneously"
+                          r"|while (?:(?:i'?m|im|i am|he'?s|she'?s|they'?re) )?(?:doing|in|at) (?:it|that|this|there|the program))\b", re.I)
+_TWO_AT_ONCE = re.compile(r"\b(?:both|together)\b", re.I)
+_NOW_OR_NEXT = re.compile(r"\b(?:now|next)\b", re.I)
+_PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
+                           r"|got out of|ends|ending|ended)\b", re.I)
+
+
+def _asks_past_end(question: str, previous: str) -> bool:
+    """Whether a follow-up asks what comes once the program is over, not about a stage of it."""
+    if _PAST_END.search(question) or _WHATS_NEXT.match(question) and _PROGRAM_ENDS.search(previous):
+        return True
+    # "is AA something he should try now?" after "my grandpa finished iop last month": now is after the program,
+    # unless the question names the level of care it is about ("can she go to an iop next?")
+    return bool(_NOW_OR_NEXT.search(question) and _PROGRAM_ENDS.search(previous) and not _subjects(question, ("level",)))
+
+
 # A stage of the program a question names: "weeks 9 and 10", "week 6", "the first week", "the transition phase".
 _NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _WEEKS = re.compile(rf"\bweeks? {_NUMBER}(?:\s*(?:-|to|and|&|or|through|thru)\s*{_NUMBER})?\b"
@@ -542,6 +573,16 @@ def combine(question: str, previous: str, action: str) -> str:
         return f"{question.strip()} {' '.join(therapies)}"
     kinds = CARRIED_KINDS + ("condition", "audience") if _FOR_THAT.search(question) else CARRIED_KINDS
     subjects = _subjects(previous, kinds)
+    if subjects and _asks_past_end(question, previous):
+        # "and once it's done?" after "what happens in the last weeks of iop", "now what" after "discharged from
+        # iop yesterday": what follows the program, which neither its last stage nor its name alone fetches (said
+        # even after "after it's over": the word weighs once more against the program's last weeks)
+        return f"{question.strip()} after {' '.join(subjects)}"
+    if subjects and _WHILE_IN_IT.search(question) and not _TWO_AT_ONCE.search(question):
+        # "and can i go back to work at the same time?" after "how many hours is that" asks about the time during
+        # the program, which the articles say in so many words ("working during treatment"); "both at the same
+        # time" is two things at once, not a time in the program
+        return f"{question.strip()} during {' '.join(subjects)}"
     if _AMONG_ALL.search(question) and not _SUBJECT_RE.search(question) and len(subjects) == 1:
         # "and the cheapest option?" after "whats inpatient cost" asks among every level of care: the last
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or

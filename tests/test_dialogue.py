@@ -462,8 +462,8 @@ def test_a_four_word_question_after_a_statement_still_carries_what_was_told():
     (["what happens in week 1"], "what about the last couple weeks", "what happens in last couple weeks"),
     (["what does the last couple weeks of IOP look like"], "do you still see your family therapist then?",
      "do you still see your family therapist then? IOP last couple weeks"),
-    # past the stage: the program's end, not the stage, is what is asked
-    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what iop"),
+    # past the stage: the program's end, not the stage, is what is asked, and what follows it
+    (["what happens in the last couple weeks of iop"], "so once its over what", "so once its over what after iop"),
 ])
 def test_a_couple_of_weeks_is_a_stage_of_the_program(history, question, resolved):
     assert dialogue.resolve(question, history).resolved == resolved
@@ -761,7 +761,7 @@ def test_after_a_told_story_the_end_asked_about_is_the_last_program_told():
 
 
 @pytest.mark.parametrize("history, question, resolved", [
-    (["is aa required in iop"], "can i go after i finish", "can i go after i finish aa iop"),
+    (["is aa required in iop"], "can i go after i finish", "can i go after i finish after aa iop"),
     (["what's AA"], "is it part of IOP?", "is it part of IOP? AA"),
     (["what is alcoholics anonymous"], "how often are the meetings", "how often are the meetings alcoholics anonymous"),
 ])
@@ -823,3 +823,61 @@ def test_a_preposition_is_no_content_word():
 def test_figuring_it_out_points_at_the_matter_asked():
     resolution = dialogue.resolve("who at the program can help me figure it out?", ["How does the insurance work for IOP"])
     assert resolution.rule == "pronoun" and "insurance" in resolution.resolved.split()
+
+
+@pytest.mark.parametrize("history, question", [
+    (["discharged from iop yesterday"], "now what"),
+    (["he finishes iop next month"], "then what, does he just stop going"),
+    (["what happens in the last weeks of iop"], "and once its totally done?"),
+])
+def test_a_question_past_the_programs_end_asks_what_follows_the_program(history, question):
+    resolved = dialogue.resolve(question, history).resolved
+    assert resolved.endswith(" after iop") and "last weeks" not in resolved
+
+
+def test_what_next_after_a_turn_not_ending_the_program_is_no_question_past_its_end():
+    assert "after iop" not in dialogue.resolve("now what", ["im starting iop monday"]).resolved
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["is regular therapy enough for me"], "when would i need iop instead", "when would i need iop instead regular therapy"),
+    (["is inpatient required"], "can i do iop instead?", "can i do iop instead? inpatient"),
+    (["how much is iop"], "php instead?", "how much is php instead"),  # a bare subject still swaps
+])
+def test_instead_weighs_the_named_subject_against_the_last_one(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("message", ["thanks for being here", "thanks for being here at this hour",
+                                     "thank you for being available so late"])
+def test_thanks_for_the_service_being_there_is_small_talk_and_tells_nothing(message):
+    assert dialogue.smalltalk_kind(message) == "thanks"
+    assert dialogue.told("how do i get my wife into one of these", [message], lambda t: ["hour"]) is None
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    (["ive heard ketamine can help depression"], "do intensive outpatient places use it?",
+     "do intensive outpatient places use it? ketamine"),
+    (["is emdr any good"], "do partial hospitalization programs offer it", "do partial hospitalization programs offer it emdr"),
+])
+def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question, after", [
+    (["my grandpa finished iop last month"], "is AA something he should try now", True),
+    (["i finished my IOP last month"], "what should i be doing now to keep it going", True),
+    (["my daughter was just discharged from inpatient"], "can she go to an iop next?", False),  # names what is next
+    (["i started iop last month"], "what should i be doing now", False),  # the program goes on
+])
+def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history, question, after):
+    assert (" after " in dialogue.resolve(question, history).resolved) is after
+
+
+@pytest.mark.parametrize("history, question, during", [
+    (["how many hours is iop"], "and can i go back to work at the same time?", True),
+    (["is iop flexible"], "could i study while im in it", True),
+    (["is iop for mental health or addiction?"], "what about both at the same time?", False),  # two things at once
+])
+def test_at_the_same_time_as_a_program_is_during_it(history, question, during):
+    assert (" during iop" in dialogue.resolve(question, history).resolved) is during
