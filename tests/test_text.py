@@ -157,6 +157,18 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     assert "work" in job and "effect" not in job
 
 
+@pytest.mark.parametrize("question", ["does iop really works", "any proof it works", "can you tell me if iop works",
+                                      "how do i know whether it's working"])
+def test_whether_it_works_is_read_as_effective_however_the_verb_is_inflected_or_asked(analyzer, question):
+    # the framed word is replaced as typed: "works" and "working" as well as "work"
+    terms = analyzer.terms(question, query=True)
+    assert "effect" in terms and "work" not in terms
+
+
+def test_whether_it_works_for_a_schedule_stays_a_job_word(analyzer):
+    assert "work" in analyzer.terms("check if it works for my schedule", query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
