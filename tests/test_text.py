@@ -169,6 +169,18 @@ def test_whether_it_works_for_a_schedule_stays_a_job_word(analyzer):
     assert "work" in analyzer.terms("check if it works for my schedule", query=True)
 
 
+@pytest.mark.parametrize("question", ["would they cover anger in the sessions", "what topics do they cover",
+                                      "do the groups cover anger"])
+def test_what_sessions_cover_is_their_topics_not_insurance(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "~topics" in terms and "~insurance" not in terms
+
+
+@pytest.mark.parametrize("question", ["does insurance cover group sessions", "will they cover it"])
+def test_covering_a_bill_or_a_program_stays_insurance(analyzer, question):
+    assert "~insurance" in analyzer.terms(question, query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
