@@ -181,6 +181,13 @@ def test_covering_a_bill_or_a_program_stays_insurance(analyzer, question):
     assert "~insurance" in analyzer.terms(question, query=True)
 
 
+def test_how_they_know_it_works_asks_for_the_studies_not_a_drug_test(analyzer):
+    evidence = analyzer.terms("how do they know that? does it work", query=True)
+    assert "#evidence" in evidence and "studi" in evidence and "~drug_test" not in evidence
+    drug_test = analyzer.terms("how do they know if he is using", query=True)
+    assert "~drug_test" in drug_test and "#evidence" not in drug_test
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
