@@ -188,6 +188,17 @@ def test_how_they_know_it_works_asks_for_the_studies_not_a_drug_test(analyzer):
     assert "~drug_test" in drug_test and "#evidence" not in drug_test
 
 
+@pytest.mark.parametrize("question", ["does it stay the same the whole time?", "will the schedule stay 3 days a week"])
+def test_whether_the_pace_stays_asks_whether_it_lightens_not_about_a_stay(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "#tapering" in terms and "stay" not in terms
+
+
+def test_staying_somewhere_is_still_a_stay(analyzer):
+    terms = analyzer.terms("can i stay at home", query=True)
+    assert "stay" in terms and "#tapering" not in terms
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
