@@ -205,6 +205,12 @@ def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     assert "start" in analyzer.terms("how do i start an iop", query=True)
 
 
+def test_how_long_something_has_been_around_is_its_history_not_its_length(analyzer):
+    terms = analyzer.terms("how long have these programs been around?", query=True)
+    assert "#history" in terms and "#duration" not in terms and "around" not in terms
+    assert "#duration" in analyzer.terms("how long is the program", query=True)
+
+
 def test_the_last_weeks_are_the_end_of_a_program_not_how_long_it_lasts(analyzer):
     end = analyzer.terms("what happens in the last two weeks", query=True)
     assert "~aftercare" in end and "last" not in end
