@@ -199,6 +199,11 @@ def test_staying_somewhere_is_still_a_stay(analyzer):
     assert "stay" in terms and "#tapering" not in terms
 
 
+def test_look_only_frames_a_question_while_looking_for_or_into_a_program_is_finding_one(analyzer):
+    assert "look" not in analyzer.terms("what would the schedule look like", query=True)
+    assert "~find" in analyzer.terms("is iop worth looking into", query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
