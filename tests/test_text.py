@@ -205,6 +205,11 @@ def test_look_only_frames_a_question_while_looking_for_or_into_a_program_is_find
     assert "~find" in analyzer.terms("is iop worth looking into", query=True)
 
 
+@pytest.mark.parametrize("question", ["im already on lexapro, is that ok", "he is currently taking antidepressants"])
+def test_a_medicine_taken_now_asks_how_medication_is_managed(analyzer, question):
+    assert "#current_medication" in analyzer.terms(question, query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
