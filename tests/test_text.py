@@ -210,6 +210,15 @@ def test_a_medicine_taken_now_asks_how_medication_is_managed(analyzer, question)
     assert "#current_medication" in analyzer.terms(question, query=True)
 
 
+@pytest.mark.parametrize("question", ["would IOP be appropriate", "is an iop suitable for him"])
+def test_whether_a_program_is_appropriate_asks_who_it_suits(analyzer, question):
+    assert "#audience" in analyzer.terms(question, query=True)
+
+
+def test_the_usual_guidance_is_who_qualifies(analyzer):
+    assert "~eligibility" in analyzer.terms("is it ok per the usual guidance", query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
