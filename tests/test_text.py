@@ -76,7 +76,8 @@ def _groups(analyzer, text):
     ("partial hospitalization", "PHP"),
     ("cognitive behavioral therapy", "CBT"),
     ("OCD", "obsessive-compulsive disorder"),
-    ("do they handle meds at all", "medication management"),  # handling medicine is managing it, not why it is used
+    ("do they handle meds at all", "medication management"),
+    ("does that help when someone is unsure", "ambivalence"),  # unsure of changing is the doubt MI works with  # handling medicine is managing it, not why it is used
 ])
 def test_synonyms_share_a_token(analyzer, a, b):
     assert _groups(analyzer, a) & _groups(analyzer, b)
