@@ -220,6 +220,12 @@ def test_the_usual_guidance_is_who_qualifies(analyzer):
     assert "~eligibility" in analyzer.terms("is it ok per the usual guidance", query=True)
 
 
+def test_being_allowed_to_join_a_program_asks_who_it_is_for_not_its_rules(analyzer):
+    join = analyzer.terms("am i allowed to do iop", query=True)
+    assert "#audience" in join and "#program_rules" not in join
+    assert "#program_rules" in analyzer.terms("am i allowed to bring my phone", query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
