@@ -155,7 +155,8 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     # "does iop work" asks whether it is effective; "can i work during iop" is about a job.
     effective = analyzer.terms("does iop actually work", query=True)
     assert "effect" in effective and "work" not in effective
-    assert "work" in analyzer.terms("how does it work", query=True)  # how it works, not whether
+    how = analyzer.terms("how does it work", query=True)  # how it works: neither whether it does nor a job
+    assert "#how_it_works" in how and "effect" not in how and "work" not in how
     job = analyzer.terms("can i work during iop", query=True)
     assert "work" in job and "effect" not in job
 
@@ -225,6 +226,16 @@ def test_being_allowed_to_join_a_program_asks_who_it_is_for_not_its_rules(analyz
     join = analyzer.terms("am i allowed to do iop", query=True)
     assert "#audience" in join and "#program_rules" not in join
     assert "#program_rules" in analyzer.terms("am i allowed to bring my phone", query=True)
+
+
+@pytest.mark.parametrize("question", ["is that how they all work?", "how does emdr actually work"])
+def test_how_a_program_works_is_how_it_goes_about_it_not_a_job(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "#how_it_works" in terms and "~work" not in terms
+
+
+def test_working_around_a_job_stays_a_job(analyzer):
+    assert "~work" in analyzer.terms("how do they work around my job", query=True)
 
 
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
