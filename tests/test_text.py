@@ -238,6 +238,16 @@ def test_working_around_a_job_stays_a_job(analyzer):
     assert "~work" in analyzer.terms("how do they work around my job", query=True)
 
 
+@pytest.mark.parametrize("question", ["what kind of treatment works for that", "is iop something that would work for her"])
+def test_a_treatment_that_works_for_someone_treats_them_not_a_job(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "treat" in terms and "work" not in terms
+
+
+def test_a_program_that_works_for_a_schedule_is_still_about_work(analyzer):
+    assert "work" in analyzer.terms("which program works best for my schedule", query=True)
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
