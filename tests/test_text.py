@@ -161,12 +161,18 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     assert "work" in job and "effect" not in job
 
 
-@pytest.mark.parametrize("question", ["does iop really works", "any proof it works", "can you tell me if iop works",
-                                      "how do i know whether it's working"])
+@pytest.mark.parametrize("question", ["does iop really works", "any proof it works", "can you tell me if iop works"])
 def test_whether_it_works_is_read_as_effective_however_the_verb_is_inflected_or_asked(analyzer, question):
     # the framed word is replaced as typed: "works" and "working" as well as "work"
     terms = analyzer.terms(question, query=True)
     assert "effect" in terms and "work" not in terms
+
+
+@pytest.mark.parametrize("question", ["how do they know if its working", "how do i know whether it is working",
+                                      "do they check in on progress"])
+def test_whether_it_is_working_for_someone_now_is_their_progress_checked(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "~progress_tracking" in terms and "~work" not in terms
 
 
 def test_whether_it_works_for_a_schedule_stays_a_job_word(analyzer):
