@@ -254,6 +254,11 @@ def test_a_program_that_works_for_a_schedule_is_still_about_work(analyzer):
     assert "work" in analyzer.terms("which program works best for my schedule", query=True)
 
 
+def test_more_long_is_longer(analyzer):
+    terms = analyzer.terms("can be more long?", query=True)
+    assert "#duration" in terms and "~adjust_length" in terms
+
+
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
