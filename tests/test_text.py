@@ -78,7 +78,8 @@ def _groups(analyzer, text):
     ("OCD", "obsessive-compulsive disorder"),
     ("do they handle meds at all", "medication management"),
     ("does that help when someone is unsure", "ambivalence"),  # unsure of changing is the doubt MI works with
-    ("what should they ask the programs", "questions to ask"),  # whoever asks, it is the list of questions  # handling medicine is managing it, not why it is used
+    ("what should they ask the programs", "questions to ask"),  # whoever asks, it is the list of questions
+    ("she's being discharged friday", "step down"),  # leaving a hospital or a residential stay  # handling medicine is managing it, not why it is used
 ])
 def test_synonyms_share_a_token(analyzer, a, b):
     assert _groups(analyzer, a) & _groups(analyzer, b)
