@@ -76,6 +76,10 @@ def _groups(analyzer, text):
     ("partial hospitalization", "PHP"),
     ("cognitive behavioral therapy", "CBT"),
     ("OCD", "obsessive-compulsive disorder"),
+    ("do they handle meds at all", "medication management"),
+    ("does that help when someone is unsure", "ambivalence"),  # unsure of changing is the doubt MI works with
+    ("what should they ask the programs", "questions to ask"),  # whoever asks, it is the list of questions
+    ("she's being discharged friday", "step down"),  # leaving a hospital or a residential stay  # handling medicine is managing it, not why it is used
 ])
 def test_synonyms_share_a_token(analyzer, a, b):
     assert _groups(analyzer, a) & _groups(analyzer, b)
@@ -153,15 +157,120 @@ def test_a_framed_word_is_read_in_the_sense_the_question_gives_it(analyzer):
     # "does iop work" asks whether it is effective; "can i work during iop" is about a job.
     effective = analyzer.terms("does iop actually work", query=True)
     assert "effect" in effective and "work" not in effective
-    assert "work" in analyzer.terms("how does it work", query=True)  # how it works, not whether
+    how = analyzer.terms("how does it work", query=True)  # how it works: neither whether it does nor a job
+    assert "#how_it_works" in how and "effect" not in how and "work" not in how
     job = analyzer.terms("can i work during iop", query=True)
     assert "work" in job and "effect" not in job
+
+
+@pytest.mark.parametrize("question", ["does iop really works", "any proof it works", "can you tell me if iop works"])
+def test_whether_it_works_is_read_as_effective_however_the_verb_is_inflected_or_asked(analyzer, question):
+    # the framed word is replaced as typed: "works" and "working" as well as "work"
+    terms = analyzer.terms(question, query=True)
+    assert "effect" in terms and "work" not in terms
+
+
+@pytest.mark.parametrize("question", ["how do they know if its working", "how do i know whether it is working",
+                                      "do they check in on progress"])
+def test_whether_it_is_working_for_someone_now_is_their_progress_checked(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "~progress_tracking" in terms and "~work" not in terms
+
+
+def test_whether_it_works_for_a_schedule_stays_a_job_word(analyzer):
+    assert "work" in analyzer.terms("check if it works for my schedule", query=True)
+
+
+@pytest.mark.parametrize("question", ["would they cover anger in the sessions", "what topics do they cover",
+                                      "do the groups cover anger"])
+def test_what_sessions_cover_is_their_topics_not_insurance(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "~topics" in terms and "~insurance" not in terms
+
+
+@pytest.mark.parametrize("question", ["does insurance cover group sessions", "will they cover it"])
+def test_covering_a_bill_or_a_program_stays_insurance(analyzer, question):
+    assert "~insurance" in analyzer.terms(question, query=True)
+
+
+def test_how_they_know_it_works_asks_for_the_studies_not_a_drug_test(analyzer):
+    evidence = analyzer.terms("how do they know that? does it work", query=True)
+    assert "#evidence" in evidence and "studi" in evidence and "~drug_test" not in evidence
+    drug_test = analyzer.terms("how do they know if he is using", query=True)
+    assert "~drug_test" in drug_test and "#evidence" not in drug_test
+
+
+@pytest.mark.parametrize("question", ["does it stay the same the whole time?", "will the schedule stay 3 days a week"])
+def test_whether_the_pace_stays_asks_whether_it_lightens_not_about_a_stay(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "#tapering" in terms and "stay" not in terms
+
+
+def test_staying_somewhere_is_still_a_stay(analyzer):
+    terms = analyzer.terms("can i stay at home", query=True)
+    assert "stay" in terms and "#tapering" not in terms
+
+
+def test_look_only_frames_a_question_while_looking_for_or_into_a_program_is_finding_one(analyzer):
+    assert "look" not in analyzer.terms("what would the schedule look like", query=True)
+    assert "~find" in analyzer.terms("is iop worth looking into", query=True)
+
+
+@pytest.mark.parametrize("question", ["im already on lexapro, is that ok", "he is currently taking antidepressants"])
+def test_a_medicine_taken_now_asks_how_medication_is_managed(analyzer, question):
+    assert "#current_medication" in analyzer.terms(question, query=True)
+
+
+@pytest.mark.parametrize("question", ["would IOP be appropriate", "is an iop suitable for him"])
+def test_whether_a_program_is_appropriate_asks_who_it_suits(analyzer, question):
+    assert "#audience" in analyzer.terms(question, query=True)
+
+
+def test_the_usual_guidance_is_who_qualifies(analyzer):
+    assert "~eligibility" in analyzer.terms("is it ok per the usual guidance", query=True)
+
+
+def test_being_allowed_to_join_a_program_asks_who_it_is_for_not_its_rules(analyzer):
+    join = analyzer.terms("am i allowed to do iop", query=True)
+    assert "#audience" in join and "#program_rules" not in join
+    assert "#program_rules" in analyzer.terms("am i allowed to bring my phone", query=True)
+
+
+@pytest.mark.parametrize("question", ["is that how they all work?", "how does emdr actually work"])
+def test_how_a_program_works_is_how_it_goes_about_it_not_a_job(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "#how_it_works" in terms and "~work" not in terms
+
+
+def test_working_around_a_job_stays_a_job(analyzer):
+    assert "~work" in analyzer.terms("how do they work around my job", query=True)
+
+
+@pytest.mark.parametrize("question", ["what kind of treatment works for that", "is iop something that would work for her"])
+def test_a_treatment_that_works_for_someone_treats_them_not_a_job(analyzer, question):
+    terms = analyzer.terms(question, query=True)
+    assert "treat" in terms and "work" not in terms
+
+
+def test_a_program_that_works_for_a_schedule_is_still_about_work(analyzer):
+    assert "work" in analyzer.terms("which program works best for my schedule", query=True)
+
+
+def test_more_long_is_longer(analyzer):
+    terms = analyzer.terms("can be more long?", query=True)
+    assert "#duration" in terms and "~adjust_length" in terms
 
 
 def test_when_a_program_started_is_its_history_not_how_to_begin_one(analyzer):
     history = analyzer.terms("when did these programs first start?", query=True)
     assert "~history" in history and "start" not in history
     assert "start" in analyzer.terms("how do i start an iop", query=True)
+
+
+def test_how_long_something_has_been_around_is_its_history_not_its_length(analyzer):
+    terms = analyzer.terms("how long have these programs been around?", query=True)
+    assert "#history" in terms and "#duration" not in terms and "around" not in terms
+    assert "#duration" in analyzer.terms("how long is the program", query=True)
 
 
 def test_the_last_weeks_are_the_end_of_a_program_not_how_long_it_lasts(analyzer):
