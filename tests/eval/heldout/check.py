@@ -5,7 +5,7 @@ Checks: files parse, minimum counts, unique questions, every expect snippet
 occurs verbatim (whitespace-normalised, case-sensitive) inside a single
 non-heading line of the passages file, is 6-20 words (or a whole list item, "- Pregnant women"), contains none of the
 forbidden characters, does not span a sentence end, and that no question
-lists two snippets from the same passage.
+lists two snippets from the same passage (list items excepted).
 
 A question may also carry passage_expect: snippets a strict audit found do not answer when read out
 alone (a list's lead-in, "several hours" for "how many hours") but that still mark the passage holding
@@ -44,7 +44,7 @@ def check_snippet(s, where):
         if ch in s:
             errors.append(f"{where}: forbidden char U+{ord(ch):04X} in {s!r}")
     n = len(s.split())
-    whole_list_item = any(ln == "- " + norm(s) for _, ln in lines)
+    whole_list_item = any(ln.rstrip(".") == "- " + norm(s).rstrip(".") for _, ln in lines)
     if not (6 <= n <= 20 or (whole_list_item and n <= 20)):
         errors.append(f"{where}: {n} words: {s!r}")
     if re.search(r"[.!?]\s+\S", s):
@@ -76,7 +76,7 @@ def check_expect(exp, where):
     for s in exp:
         p = check_snippet(s, where)
         if p is None: continue
-        if isinstance(p, str):
+        if isinstance(p, str) and not any(ln.startswith("- ") and norm(s) in ln for _, ln in lines):  # list items may share a passage
             if p in seen: errors.append(f"{where}: two snippets from passage {p}: {seen[p]!r} / {s!r}")
             seen[p] = s
     if len(set(exp)) != len(exp): errors.append(f"{where}: duplicate snippet")
