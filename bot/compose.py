@@ -86,7 +86,10 @@ _BULLET = re.compile(r"^[\s•·\-*–]+")
 _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
-_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+# "While they might not be a part of every IOP, ...": a concession opening on "they" refers back too; on "it"
+# it mostly refers to nothing ("While it is easy to find..."), and "If they think..." to whoever acts
+_CLAUSE_THEY = r"(?:while|although|though)\s+they"
+_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such|%s)\b" % _CLAUSE_THEY, re.I)
 # "It"/"They" stand for a thing; "This"/"These" for what the sentence before says ("This process allows...")
 _PERSONAL_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|they|they're|they’re)\b", re.I)
 # ... unless it goes on from the sentence before: "They are equally valuable for...", "It's also ideal for..."
@@ -421,8 +424,11 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     context = 0.0
     for t, w in weights.items():
         if t not in terms:
-            in_antecedent = (sentence.antecedent is not None and t in sentence.antecedent.terms
-                             and own >= shared_floor)
+            # the antecedent says a word in its words or through the word's concept named in full ("AA" by
+            # "12-step programs"): a part share ("IOP" for "intensive outpatient programs") would lend "They"
+            # for IOPs a word to every sentence after one
+            in_antecedent = (sentence.antecedent is not None and own >= shared_floor
+                             and said_share(sentence.antecedent, t, named) >= 1.0)
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = own + context
     score = overlap

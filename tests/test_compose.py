@@ -707,3 +707,49 @@ def test_a_list_item_naming_what_running_text_also_says_is_a_passing_mention():
     full = compose.score_sentence(unit, weights, (), 1.0, 80)
     shared = compose.score_sentence(unit, weights, (), 1.0, 80, prose_terms=prose)
     assert shared < full
+
+
+def test_a_concession_opening_on_they_refers_back_and_one_on_it_does_not(engine):
+    """"While they might not be a part of every IOP, ..." is about what the sentence before names; "While it
+    is easy to find one, ..." names nothing before it."""
+    chunk = make_chunk(1, "alpha", "Groups", "Support groups are helpful for many people. "
+                       "While they might not be a part of every program, they are worth a try. "
+                       "While it is easy to find a program, ask for a recommendation first.")
+    split = compose.split_passage(chunk, engine.analyzer)
+    assert split[1].text.startswith("While they") and split[1].antecedent == 0
+    assert split[2].text.startswith("While it") and split[2].antecedent is None
+
+
+class _AaAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one concept: "aa" and "12-step" are "~twelve" (the asker's word, the page's)."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~twelve"] if {"aa", "12"} & set(found) else [])
+
+    def concept_phrases(self, text):
+        return ["aa"] if "aa" in super().terms(text) else []
+
+
+def test_a_pronoun_says_a_question_word_its_antecedent_says_through_the_word_s_concept():
+    """"is AA part of every program": "They" in "While they might not be part of every program" stands for
+    "12-step groups", which says "AA" as a sentence naming them would; it answers, not the sentence about
+    12-step groups alone."""
+    analyzer = _AaAnalyzer()
+    chunk = make_chunk(1, "alpha", "Support", "Many people like 12-step groups a lot. "
+                       "While they might not be part of every program, they help.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    question = "is aa part of every program"
+    result = _one_passage_result(analyzer, chunk, question)
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 40)]
+    assert chosen == ["Many people like 12-step groups a lot.",
+                      "While they might not be part of every program, they help."]
+    split = compose.split_passage(chunk, analyzer)
+    sentences = [compose.Sentence(0, Hit(chunk, 1.0), part) for part in split]
+    they = dataclasses.replace(sentences[1], antecedent=sentences[0])
+    weights = {t: stats.idf(t) for t in result.terms}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    lent = compose.score_sentence(they, weights, (), 1.0, 80, named)
+    alone = compose.score_sentence(dataclasses.replace(they, antecedent=None), weights, (), 1.0, 80, named)
+    assert lent - alone >= compose.ANTECEDENT_SHARE * weights["aa"]
