@@ -10,7 +10,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from .models import Chunk, Citation, Hit, SearchResult
 
@@ -90,6 +90,9 @@ _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts 
 # it mostly refers to nothing ("While it is easy to find..."), and "If they think..." to whoever acts
 _CLAUSE_THEY = r"(?:while|although|though)\s+they"
 _PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such|%s)\b" % _CLAUSE_THEY, re.I)
+# "is that like AA?", "isn't it just DBT?": a follow-up asking whether what was named is what it names now
+_ASKS_WHAT_IT_IS = re.compile(r"(?:(?:so|and|but|ok|okay),?\s+)?(?:is|isn'?t|isn’t|are|aren'?t|aren’t)\s+"
+                              r"(?:that|it|this|they|those|these)\b", re.I)
 # "It"/"They" stand for a thing; "This"/"These" for what the sentence before says ("This process allows...")
 _PERSONAL_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|they|they're|they’re)\b", re.I)
 # ... unless it goes on from the sentence before: "They are equally valuable for...", "It's also ideal for..."
@@ -355,35 +358,57 @@ def _content(sentence: "Sentence") -> frozenset[str]:
     return frozenset(t for t in sentence.terms if t[0] != "#")
 
 
+class ConceptWord(NamedTuple):
+    """A question word naming a lexicon concept (see named_concepts)."""
+
+    groups: frozenset[str]  # the concept's group tokens ("~cbt")
+    share: float  # of the word's weight, earned by a sentence naming the concept otherwise
+    # the words naming the same concept the other way, when a follow-up names anew what an earlier turn named
+    # ("is that the same as AA?" after "12 step"): a sentence saying those names the concept in them
+    spelled_also: frozenset[str] = frozenset()
+
+
 def named_concepts(question: str, weights: Mapping[str, float], analyzer,
-                   stats: CorpusStats) -> dict[str, tuple[frozenset[str], float]]:
+                   stats: CorpusStats, asked: str | None = None) -> dict[str, ConceptWord]:
     """The question's own words that name a lexicon concept, each with its concept's group tokens and the
     share of the word's weight a sentence naming the concept otherwise earns: "cbt" -> ({"~cbt"}, 1.0).
     A sentence naming the concept in another member's words ("cognitive behavioral therapy") says the
     word too, so the asker's spelling does not outweigh the passage's (measured on the gold set: 28
-    answers and 36 conversations more)."""
+    answers and 36 conversations more). ``asked`` is the turn as typed, when ``question`` is it resolved
+    against history: a concept it names in other words than the carried ones ("is that like AA?" after
+    "do iops use 12 step stuff") is asked about under both names, and a sentence saying one says only it."""
     common = stats.common_idf
-    out: dict[str, tuple[frozenset[str], float]] = {}
+    relates = asked is not None and (_ASKS_WHAT_IT_IS.match(asked.strip()) is not None
+                                     or "#comparison" in cue_kinds(asked, analyzer))
+    typed = frozenset(analyzer.terms(asked, forms=False)) if relates else None
+    phrases = []
     for phrase in analyzer.concept_phrases(question):
         terms = analyzer.terms(phrase, forms=False)
         groups = frozenset(t for t in terms if t.startswith("~") and t in weights)
-        share = 1.0 if len(phrase.split()) == 1 else PHRASE_WORD_SHARE
-        if any(weights[g] <= common for g in groups):
-            share *= COMMON_CONCEPT_SHARE  # a concept the whole corpus is about ("IOP")
-        for t in terms:
-            if groups and t in weights and t[0] not in "#~":
-                held, held_share = out.get(t, (frozenset(), 0.0))
-                out[t] = (held | groups, max(held_share, share))
+        said = frozenset(t for t in terms if t in weights and t[0] not in "#~")
+        if groups and said:
+            share = 1.0 if len(phrase.split()) == 1 else PHRASE_WORD_SHARE
+            if any(weights[g] <= common for g in groups):
+                share *= COMMON_CONCEPT_SHARE  # a concept the whole corpus is about ("IOP")
+            phrases.append((groups, said, share, typed is None or said <= typed))
+    out: dict[str, ConceptWord] = {}
+    for groups, said, share, now in phrases:
+        also = frozenset().union(*(other for g, other, _, then in phrases if g & groups and then != now)) - said
+        for t in said:
+            held = out.get(t, ConceptWord(frozenset(), 0.0))
+            out[t] = ConceptWord(held.groups | groups, max(held.share, share), held.spelled_also | also)
     return out
 
 
-def said_share(sentence: "Sentence", term: str, named: Mapping[str, tuple[frozenset[str], float]] | None) -> float:
+def said_share(sentence: "Sentence", term: str, named: Mapping[str, ConceptWord] | None) -> float:
     """How much of a query term a sentence says: all of it in its own words, a share through the term's
     concept (see named_concepts), or none."""
     if term in sentence.terms:
         return 1.0
-    groups, share = named.get(term, (frozenset(), 0.0)) if named else (frozenset(), 0.0)
-    return share if groups & sentence.terms else 0.0
+    word = named.get(term) if named else None
+    if word is None or not word.groups & sentence.terms or word.spelled_also & sentence.terms:
+        return 0.0
+    return word.share
 
 
 def _passing_mention(sentence: "Sentence", term: str, prose_terms: frozenset[str]) -> bool:
@@ -395,7 +420,7 @@ def _passing_mention(sentence: "Sentence", term: str, prose_terms: frozenset[str
     return lead_in is not None and term in sentence.terms and term not in lead_in and term in prose_terms
 
 
-def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], float]] | None) -> frozenset[str]:
+def said_terms(sentence: "Sentence", named: Mapping[str, ConceptWord] | None) -> frozenset[str]:
     """A sentence's terms with the question's words it says through their concept (see named_concepts)."""
     if not named:
         return sentence.terms
@@ -405,7 +430,7 @@ def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], f
 
 def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
                    top_score: float, max_words: int,
-                   named: Mapping[str, tuple[frozenset[str], float]] | None = None,
+                   named: Mapping[str, ConceptWord] | None = None,
                    prose_terms: frozenset[str] = frozenset()) -> float:
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
@@ -485,7 +510,7 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         kinds = _asked_kinds(asked, kinds, analyzer)
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
-    named = named_concepts(question, weights, analyzer, stats)
+    named = named_concepts(question, weights, analyzer, stats, asked)
     candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, named)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
@@ -638,7 +663,7 @@ def _head(text: str, analyzer) -> frozenset[str]:
 
 
 def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
-                        concepts: Mapping[str, tuple[frozenset[str], float]] | None = None) -> bool:
+                        concepts: Mapping[str, ConceptWord] | None = None) -> bool:
     """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
     process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
     if not unit.part.listed:
@@ -653,7 +678,7 @@ def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights:
 
 
 def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str, float],
-                                 concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+                                 concepts: Mapping[str, ConceptWord] | None) -> bool:
     """Whether the heaviest of the question's own words the items say in full (in its words or, a word alone
     naming a concept, in the concept's), weighing at least the mean term, is said by one item alone: "does the matrix thing work on confidence"
     is the self-esteem item, not the whole list. Concept tokens are left out: a list of kinds of group is
@@ -667,7 +692,7 @@ def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str
     return len(sayers[max(said, key=lambda t: (weights[t], t))]) == 1
 
 
-def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+def _word_of_its_own(term: str, concepts: Mapping[str, ConceptWord] | None) -> bool:
     """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
     "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
     return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0

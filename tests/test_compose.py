@@ -385,7 +385,7 @@ def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words
     stats = compose.corpus_stats([chunk, *filler], analyzer)
     weights = {t: stats.idf(t) for t in result.terms}
     named = compose.named_concepts(question, weights, analyzer, stats)
-    assert named == {"cbt": (frozenset({"~cbt"}), 1.0)}
+    assert named == {"cbt": compose.ConceptWord(frozenset({"~cbt"}), 1.0)}
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 12)]
     assert chosen[0] == "Cognitive behavioral therapy is used in most iops today."
 
@@ -397,7 +397,7 @@ def test_a_concept_the_whole_corpus_names_lends_its_word_only_in_part():
     stats = compose.corpus_stats(chunks, analyzer)
     weights = {t: stats.idf(t) for t in ("cbt", "~cbt")}
     named = compose.named_concepts("cbt", weights, analyzer, stats)
-    assert named == {"cbt": (frozenset({"~cbt"}), compose.COMMON_CONCEPT_SHARE)}
+    assert named == {"cbt": compose.ConceptWord(frozenset({"~cbt"}), compose.COMMON_CONCEPT_SHARE)}
     assert compose.COMMON_CONCEPT_SHARE < 1.0
 
 
@@ -426,7 +426,7 @@ def test_a_word_of_a_longer_phrase_is_said_through_its_concept_only_in_part():
     question = "how do i find one near me"
     weights = {t: stats.idf(t) for t in analyzer.terms(question)}
     named = compose.named_concepts(question, weights, analyzer, stats)
-    assert named["near"] == (frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
+    assert named["near"] == compose.ConceptWord(frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
     split = compose.split_passage(chunks[0], analyzer)
     search, choose = (compose.Sentence(0, Hit(chunks[0], 1.0), part) for part in split)
     assert compose.said_share(search, "near", named) == 1.0
@@ -753,3 +753,38 @@ def test_a_pronoun_says_a_question_word_its_antecedent_says_through_the_word_s_c
     lent = compose.score_sentence(they, weights, (), 1.0, 80, named)
     alone = compose.score_sentence(dataclasses.replace(they, antecedent=None), weights, (), 1.0, 80, named)
     assert lent - alone >= compose.ANTECEDENT_SHARE * weights["aa"]
+
+
+class _TwelveStepAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one concept named two ways: "aa" and "12 step" (also "alcoholics anonymous") are "~twelve"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~twelve"] if {"aa", "12", "alcoholics"} & set(found) else [])
+
+    def concept_phrases(self, text):
+        found = super().terms(text)
+        return (["12 step"] if "12" in found else []) + (["aa"] if "aa" in found else [])
+
+    def form_tokens(self, text, query=False):
+        return ["#comparison"] if "compare" in text else []
+
+
+@pytest.mark.parametrize("asked, relates", [("is that like aa", True), ("isn't it just aa", True),
+                                            ("how does aa compare", True),
+                                            ("tell me about aa", False), (None, False)])
+def test_a_follow_up_naming_a_concept_anew_asks_about_both_names(asked, relates):
+    """"is that like AA?" after "do iops use 12 step stuff": a sentence saying "12-step" names the concept in
+    the carried words and says nothing of AA; one saying "Alcoholics Anonymous" says AA. A follow-up not asking
+    what the named thing is, or a question read whole, lets either name say both."""
+    analyzer = _TwelveStepAnalyzer()
+    chunk = make_chunk(1, "alpha", "Steps", "The 12 step programs help. You know them from alcoholics anonymous.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    question = f"{asked or 'is that like aa'} 12 step"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    named = compose.named_concepts(question, weights, analyzer, stats, asked)
+    steps, anonymous = (compose.Sentence(0, Hit(chunk, 1.0), part) for part in compose.split_passage(chunk, analyzer))
+    assert compose.said_share(anonymous, "aa", named) == 1.0
+    assert compose.said_share(steps, "aa", named) == (0.0 if relates else 1.0)
+    assert compose.said_share(anonymous, "step", named) == compose.PHRASE_WORD_SHARE
