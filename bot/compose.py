@@ -50,6 +50,10 @@ LEAD_WORDS = 6
 # answers and 2 conversations over 1.0; 0.5 let "They" for IOPs in and lost them again).
 PRONOUN_TERM_SHARE = 0.75
 OFF_TOPIC_PENALTY = 0.25
+# A sentence naming the corpus topic with the subject a question places in it ("cognitive behavioral therapy is
+# especially beneficial in an intensive outpatient treatment program" for "is cbt used in iop?") scores this much
+# more: "IOP" weighs next to nothing, so sentences about CBT alone won (0.5 measured: 0.3 and 0.75 gained less).
+TOGETHER_BONUS = 0.5
 LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 # Share of a sentence's score that follows its passage's retrieval score: retrieval also reads the passage's
@@ -431,7 +435,7 @@ def said_terms(sentence: "Sentence", named: Mapping[str, ConceptWord] | None) ->
 def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
                    top_score: float, max_words: int,
                    named: Mapping[str, ConceptWord] | None = None,
-                   prose_terms: frozenset[str] = frozenset()) -> float:
+                   prose_terms: frozenset[str] = frozenset(), together: frozenset[str] = frozenset()) -> float:
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
         return 0.0
@@ -469,6 +473,8 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
         # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
         score -= OFF_TOPIC_PENALTY * mean
     asked = {t for t in weights if t.startswith("~")}
+    if together and together <= terms:  # how the subject asked about stands in the corpus topic
+        score += TOGETHER_BONUS * mean
     if sentence.label and asked and not sentence.label & asked:
         # A table cell answers for its column only: not the IOP cell when asked about outpatient.
         score -= LABEL_PENALTY * mean
@@ -516,7 +522,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     top = result.hits[0].score if result.hits else 0.0
     # the terms running text says: not a list's, nor its items' own lines
     prose_terms = frozenset().union(*(s.terms for s in candidates if not (s.part.listed or s.part.item)))
-    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named, prose_terms), -s.hit_rank, -s.start, s)
+    together = _asked_together(weights, analyzer, stats, question if asked is None else asked)
+    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named, prose_terms, together),
+                      -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
     if best_score <= 0:
@@ -588,6 +596,18 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     order = {id(c[0]): i for i, c in enumerate(chosen)}
     chosen.sort(key=lambda c: (first_rank[c[0].hit.chunk.id], order[id(c[0])] if c[0].label else c[0].start))
     return chosen
+
+
+def _asked_together(weights: Mapping[str, float], analyzer, stats: CorpusStats, asked: str) -> frozenset[str]:
+    """The corpus topic and the subjects ([answered_together]'s therapies, levels of care) a question names,
+    when the turn as typed names the topic beside a subject ("is it used in IOPs?" after "what is cbt"): it
+    asks how the subject stands in the topic, which only a sentence naming both says."""
+    common = stats.common_idf
+    topic = {t for t in weights if t.startswith("~") and weights[t] <= common}
+    subjects = analyzer.paired_terms()[0] & weights.keys()
+    if not topic or not subjects or not topic & set(analyzer.terms(asked, forms=False)):
+        return frozenset()
+    return frozenset(topic | subjects)
 
 
 def _asked_kinds(asked: str, kinds: tuple[str, ...], analyzer) -> tuple[str, ...]:

@@ -788,3 +788,38 @@ def test_a_follow_up_naming_a_concept_anew_asks_about_both_names(asked, relates)
     assert compose.said_share(anonymous, "aa", named) == 1.0
     assert compose.said_share(steps, "aa", named) == (0.0 if relates else 1.0)
     assert compose.said_share(anonymous, "step", named) == compose.PHRASE_WORD_SHARE
+
+
+class _SubjectAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer where "cbt" is a subject ([answered_together]) and "iop" the corpus topic, each a group."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + [f"~{w}" for w in ("cbt", "iop") if w in found]
+
+    def paired_terms(self):
+        return frozenset({"~cbt"}), frozenset()
+
+
+def test_a_sentence_naming_a_subject_in_the_corpus_topic_answers_how_it_stands_there():
+    """"is it used in iop?" after "what is cbt": "IOP" weighs next to nothing, so a sentence about CBT alone
+    beat "CBT is especially beneficial in an IOP"; naming both answers. Only when the turn as typed names the
+    topic: "is it for anxiety?" asks nothing about CBT in an IOP."""
+    analyzer = _SubjectAnalyzer()
+    stats = compose.CorpusStats({"~iop": 8, "iop": 8, "cbt": 1, "~cbt": 1, "used": 1}, 10)
+    question = "is it used in iop cbt"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    together = compose._asked_together(weights, analyzer, stats, "is it used in iop")
+    assert together == {"~iop", "~cbt"}
+    assert compose._asked_together(weights, analyzer, stats, "is it for anxiety") == frozenset()
+    chunk = make_chunk(1, "alpha", "CBT", "x")
+
+    def score(text, together):
+        part = compose.PassageSentence(0, 1, text, frozenset(analyzer.terms(text)), frozenset(), None)
+        return compose.score_sentence(compose.Sentence(0, Hit(chunk, 1.0), part), weights, (), 1.0, 80,
+                                      together=together)
+
+    alone = "Patients are taught how cbt is used against distortions."
+    both = "Still, cbt is especially beneficial in an iop for most patients."
+    assert score(alone, together) > score(both, frozenset())
+    assert score(both, together) > score(alone, together)
