@@ -537,8 +537,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     for score, _, _, sentence in scored:
         if any(_overlaps(c[0], sentence) for c in chosen):
             continue  # a list item of a list already chosen (or the list around a chosen item)
-        dup_of = next((c for c in chosen if near_duplicate(_content(c[0]), _content(sentence))
-                       or c[0].text == sentence.text), None)
+        dup_of = next((c for c in chosen if c[0].text == sentence.text or (
+            near_duplicate(_content(c[0]), _content(sentence))
+            and not _says_more_asked(sentence, c[0], weights, named))), None)
         if dup_of is not None:
             if all(d.hit.chunk.id != sentence.hit.chunk.id for d in [dup_of[0], *dup_of[1]]):
                 dup_of[1].append(sentence)
@@ -615,6 +616,16 @@ def _asked_kinds(asked: str, kinds: tuple[str, ...], analyzer) -> tuple[str, ...
     question's): those carried from an earlier turn are what was asked then."""
     own = tuple(kind for kind in cue_kinds(asked, analyzer) if kind in kinds)
     return own or kinds
+
+
+def _says_more_asked(sentence: Sentence, chosen: Sentence, weights: Mapping[str, float],
+                     named: Mapping[str, ConceptWord] | None) -> bool:
+    """Whether a sentence says a question word a chosen near-duplicate leaves out, then no duplicate: "Programs
+    may also include mindfulness practices, experiential and art therapies" says the "art" of "anything gentle,
+    like yoga or art?" that "IOP components may include ... mindfulness or experiential activities" does not.
+    Only a word weighing the mean term or more: any word at all gained no conversation and lost a gold answer."""
+    mean = sum(weights.values()) / len(weights)
+    return any(weights[t] >= mean for t in (said_terms(sentence, named) - said_terms(chosen, named)) & weights.keys())
 
 
 def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:

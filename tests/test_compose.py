@@ -823,3 +823,25 @@ def test_a_sentence_naming_a_subject_in_the_corpus_topic_answers_how_it_stands_t
     both = "Still, cbt is especially beneficial in an iop for most patients."
     assert score(alone, together) > score(both, frozenset())
     assert score(both, together) > score(alone, together)
+
+
+def test_a_near_duplicate_saying_a_question_word_the_chosen_one_leaves_out_is_no_duplicate():
+    """"anything gentle, like yoga or art?": two passages list the same therapies, one naming yoga, one art;
+    the second says what the first leaves out, so it is read out, not only cited beside the first."""
+    analyzer = FakeAnalyzer()
+    yoga = "Programs may include mindfulness practices and experiential yoga therapies."
+    art = "Programs may also include mindfulness practices, experiential and art therapies."
+    chunks = [make_chunk(1, "alpha", "Therapies", yoga), make_chunk(2, "beta", "Therapies", art)]
+    chunks += [make_chunk(n, "gamma", "Other", f"Passage {n} is about something else entirely.") for n in range(3, 9)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    question = "do programs include yoga or art"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)),
+                                  (Hit(chunks[0], 2.0), Hit(chunks[1], 1.9)), 1.0)
+    assert compose.near_duplicate(frozenset(analyzer.terms(yoga)), frozenset(analyzer.terms(art)))
+    chosen = compose.select_sentences(result.terms, result, analyzer, stats, question, 80)
+    assert [(s.text, dups) for s, dups in chosen] == [(yoga, []), (art, [])]
+    # one saying nothing more is cited beside it
+    same = make_chunk(2, "beta", "Therapies", "Programs may also include mindfulness practices and experiential yoga therapies.")
+    again = compose.SearchResult(question, result.terms, (Hit(chunks[0], 2.0), Hit(same, 1.9)), 1.0)
+    (only, dups), = compose.select_sentences(again.terms, again, analyzer, stats, question, 80)
+    assert only.text == yoga and [d.hit.chunk.doc_id for d in dups] == ["beta"]
