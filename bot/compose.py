@@ -10,7 +10,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from .models import Chunk, Citation, Hit, SearchResult
 
@@ -50,6 +50,10 @@ LEAD_WORDS = 6
 # answers and 2 conversations over 1.0; 0.5 let "They" for IOPs in and lost them again).
 PRONOUN_TERM_SHARE = 0.75
 OFF_TOPIC_PENALTY = 0.25
+# A sentence naming the corpus topic with the subject a question places in it ("cognitive behavioral therapy is
+# especially beneficial in an intensive outpatient treatment program" for "is cbt used in iop?") scores this much
+# more: "IOP" weighs next to nothing, so sentences about CBT alone won (0.5 measured: 0.3 and 0.75 gained less).
+TOGETHER_BONUS = 0.5
 LABEL_PENALTY = 1.0
 FIRST_BONUS = 0.3  # the first sentence of a passage usually states its topic
 # Share of a sentence's score that follows its passage's retrieval score: retrieval also reads the passage's
@@ -86,7 +90,13 @@ _BULLET = re.compile(r"^[\s•·\-*–]+")
 _NUMBERING = re.compile(r"^\s*\d+[.)]\s+")
 _MARKER = re.compile(r"\[(\d+)\]")
 _CELL_LABEL = re.compile(r"^([^:;.]{3,60}): \S")  # a rebuilt table cell starts with its column's name
-_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such)\b", re.I)
+# "While they might not be a part of every IOP, ...": a concession opening on "they" refers back too; on "it"
+# it mostly refers to nothing ("While it is easy to find..."), and "If they think..." to whoever acts
+_CLAUSE_THEY = r"(?:while|although|though)\s+they"
+_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|this|these|they|they're|they’re|such|%s)\b" % _CLAUSE_THEY, re.I)
+# "is that like AA?", "isn't it just DBT?": a follow-up asking whether what was named is what it names now
+_ASKS_WHAT_IT_IS = re.compile(r"(?:(?:so|and|but|ok|okay),?\s+)?(?:is|isn'?t|isn’t|are|aren'?t|aren’t)\s+"
+                              r"(?:that|it|this|they|those|these)\b", re.I)
 # "It"/"They" stand for a thing; "This"/"These" for what the sentence before says ("This process allows...")
 _PERSONAL_PRONOUN_LEAD = re.compile(r"(?:it|it's|it’s|they|they're|they’re)\b", re.I)
 # ... unless it goes on from the sentence before: "They are equally valuable for...", "It's also ideal for..."
@@ -352,35 +362,57 @@ def _content(sentence: "Sentence") -> frozenset[str]:
     return frozenset(t for t in sentence.terms if t[0] != "#")
 
 
+class ConceptWord(NamedTuple):
+    """A question word naming a lexicon concept (see named_concepts)."""
+
+    groups: frozenset[str]  # the concept's group tokens ("~cbt")
+    share: float  # of the word's weight, earned by a sentence naming the concept otherwise
+    # the words naming the same concept the other way, when a follow-up names anew what an earlier turn named
+    # ("is that the same as AA?" after "12 step"): a sentence saying those names the concept in them
+    spelled_also: frozenset[str] = frozenset()
+
+
 def named_concepts(question: str, weights: Mapping[str, float], analyzer,
-                   stats: CorpusStats) -> dict[str, tuple[frozenset[str], float]]:
+                   stats: CorpusStats, asked: str | None = None) -> dict[str, ConceptWord]:
     """The question's own words that name a lexicon concept, each with its concept's group tokens and the
     share of the word's weight a sentence naming the concept otherwise earns: "cbt" -> ({"~cbt"}, 1.0).
     A sentence naming the concept in another member's words ("cognitive behavioral therapy") says the
     word too, so the asker's spelling does not outweigh the passage's (measured on the gold set: 28
-    answers and 36 conversations more)."""
+    answers and 36 conversations more). ``asked`` is the turn as typed, when ``question`` is it resolved
+    against history: a concept it names in other words than the carried ones ("is that like AA?" after
+    "do iops use 12 step stuff") is asked about under both names, and a sentence saying one says only it."""
     common = stats.common_idf
-    out: dict[str, tuple[frozenset[str], float]] = {}
+    relates = asked is not None and (_ASKS_WHAT_IT_IS.match(asked.strip()) is not None
+                                     or "#comparison" in cue_kinds(asked, analyzer))
+    typed = frozenset(analyzer.terms(asked, forms=False)) if relates else None
+    phrases = []
     for phrase in analyzer.concept_phrases(question):
         terms = analyzer.terms(phrase, forms=False)
         groups = frozenset(t for t in terms if t.startswith("~") and t in weights)
-        share = 1.0 if len(phrase.split()) == 1 else PHRASE_WORD_SHARE
-        if any(weights[g] <= common for g in groups):
-            share *= COMMON_CONCEPT_SHARE  # a concept the whole corpus is about ("IOP")
-        for t in terms:
-            if groups and t in weights and t[0] not in "#~":
-                held, held_share = out.get(t, (frozenset(), 0.0))
-                out[t] = (held | groups, max(held_share, share))
+        said = frozenset(t for t in terms if t in weights and t[0] not in "#~")
+        if groups and said:
+            share = 1.0 if len(phrase.split()) == 1 else PHRASE_WORD_SHARE
+            if any(weights[g] <= common for g in groups):
+                share *= COMMON_CONCEPT_SHARE  # a concept the whole corpus is about ("IOP")
+            phrases.append((groups, said, share, typed is None or said <= typed))
+    out: dict[str, ConceptWord] = {}
+    for groups, said, share, now in phrases:
+        also = frozenset().union(*(other for g, other, _, then in phrases if g & groups and then != now)) - said
+        for t in said:
+            held = out.get(t, ConceptWord(frozenset(), 0.0))
+            out[t] = ConceptWord(held.groups | groups, max(held.share, share), held.spelled_also | also)
     return out
 
 
-def said_share(sentence: "Sentence", term: str, named: Mapping[str, tuple[frozenset[str], float]] | None) -> float:
+def said_share(sentence: "Sentence", term: str, named: Mapping[str, ConceptWord] | None) -> float:
     """How much of a query term a sentence says: all of it in its own words, a share through the term's
     concept (see named_concepts), or none."""
     if term in sentence.terms:
         return 1.0
-    groups, share = named.get(term, (frozenset(), 0.0)) if named else (frozenset(), 0.0)
-    return share if groups & sentence.terms else 0.0
+    word = named.get(term) if named else None
+    if word is None or not word.groups & sentence.terms or word.spelled_also & sentence.terms:
+        return 0.0
+    return word.share
 
 
 def _passing_mention(sentence: "Sentence", term: str, prose_terms: frozenset[str]) -> bool:
@@ -392,7 +424,7 @@ def _passing_mention(sentence: "Sentence", term: str, prose_terms: frozenset[str
     return lead_in is not None and term in sentence.terms and term not in lead_in and term in prose_terms
 
 
-def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], float]] | None) -> frozenset[str]:
+def said_terms(sentence: "Sentence", named: Mapping[str, ConceptWord] | None) -> frozenset[str]:
     """A sentence's terms with the question's words it says through their concept (see named_concepts)."""
     if not named:
         return sentence.terms
@@ -402,8 +434,8 @@ def said_terms(sentence: "Sentence", named: Mapping[str, tuple[frozenset[str], f
 
 def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[str, ...],
                    top_score: float, max_words: int,
-                   named: Mapping[str, tuple[frozenset[str], float]] | None = None,
-                   prose_terms: frozenset[str] = frozenset()) -> float:
+                   named: Mapping[str, ConceptWord] | None = None,
+                   prose_terms: frozenset[str] = frozenset(), together: frozenset[str] = frozenset()) -> float:
     """Weighted query-term overlap, a bonus for the question type's cue, and the passage's rank."""
     if not weights:
         return 0.0
@@ -421,8 +453,11 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
     context = 0.0
     for t, w in weights.items():
         if t not in terms:
-            in_antecedent = (sentence.antecedent is not None and t in sentence.antecedent.terms
-                             and own >= shared_floor)
+            # the antecedent says a word in its words or through the word's concept named in full ("AA" by
+            # "12-step programs"): a part share ("IOP" for "intensive outpatient programs") would lend "They"
+            # for IOPs a word to every sentence after one
+            in_antecedent = (sentence.antecedent is not None and own >= shared_floor
+                             and said_share(sentence.antecedent, t, named) >= 1.0)
             context += w * max(ANTECEDENT_SHARE * in_antecedent, heading_share * (t in sentence.heading))
     overlap = own + context
     score = overlap
@@ -438,6 +473,8 @@ def score_sentence(sentence: Sentence, weights: dict[str, float], kinds: tuple[s
         # It opens on a concept the question does not ask about (the IOP row when asked about outpatient).
         score -= OFF_TOPIC_PENALTY * mean
     asked = {t for t in weights if t.startswith("~")}
+    if together and together <= terms:  # how the subject asked about stands in the corpus topic
+        score += TOGETHER_BONUS * mean
     if sentence.label and asked and not sentence.label & asked:
         # A table cell answers for its column only: not the IOP cell when asked about outpatient.
         score -= LABEL_PENALTY * mean
@@ -479,13 +516,15 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
         kinds = _asked_kinds(asked, kinds, analyzer)
     asks_what_to_ask = ASK_LIST in weights
     item_floor = ITEM_MATCH_SHARE * sum(weights.values()) / len(weights) if weights else 0.0
-    named = named_concepts(question, weights, analyzer, stats)
+    named = named_concepts(question, weights, analyzer, stats, asked)
     candidates = [s for s in candidates if not _narrows_to_an_item(s, candidates, weights, named)
                   and (asks_what_to_ask or not s.part.to_ask)]
     top = result.hits[0].score if result.hits else 0.0
     # the terms running text says: not a list's, nor its items' own lines
     prose_terms = frozenset().union(*(s.terms for s in candidates if not (s.part.listed or s.part.item)))
-    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named, prose_terms), -s.hit_rank, -s.start, s)
+    together = _asked_together(weights, analyzer, stats, question if asked is None else asked)
+    scored = sorted(((score_sentence(s, weights, kinds, top, max_words, named, prose_terms, together),
+                      -s.hit_rank, -s.start, s)
                      for s in candidates), key=lambda x: x[:3], reverse=True)
     best_score = scored[0][0]
     if best_score <= 0:
@@ -498,8 +537,9 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     for score, _, _, sentence in scored:
         if any(_overlaps(c[0], sentence) for c in chosen):
             continue  # a list item of a list already chosen (or the list around a chosen item)
-        dup_of = next((c for c in chosen if near_duplicate(_content(c[0]), _content(sentence))
-                       or c[0].text == sentence.text), None)
+        dup_of = next((c for c in chosen if c[0].text == sentence.text or (
+            near_duplicate(_content(c[0]), _content(sentence))
+            and not _says_more_asked(sentence, c[0], weights, named))), None)
         if dup_of is not None:
             if all(d.hit.chunk.id != sentence.hit.chunk.id for d in [dup_of[0], *dup_of[1]]):
                 dup_of[1].append(sentence)
@@ -559,11 +599,33 @@ def select_sentences(question_terms: Sequence[str], result: SearchResult, analyz
     return chosen
 
 
+def _asked_together(weights: Mapping[str, float], analyzer, stats: CorpusStats, asked: str) -> frozenset[str]:
+    """The corpus topic and the subjects ([answered_together]'s therapies, levels of care) a question names,
+    when the turn as typed names the topic beside a subject ("is it used in IOPs?" after "what is cbt"): it
+    asks how the subject stands in the topic, which only a sentence naming both says."""
+    common = stats.common_idf
+    topic = {t for t in weights if t.startswith("~") and weights[t] <= common}
+    subjects = analyzer.paired_terms()[0] & weights.keys()
+    if not topic or not subjects or not topic & set(analyzer.terms(asked, forms=False)):
+        return frozenset()
+    return frozenset(topic | subjects)
+
+
 def _asked_kinds(asked: str, kinds: tuple[str, ...], analyzer) -> tuple[str, ...]:
     """The kinds of answer the turn as typed asks for, when it asks for some of ``kinds`` (the resolved
     question's): those carried from an earlier turn are what was asked then."""
     own = tuple(kind for kind in cue_kinds(asked, analyzer) if kind in kinds)
     return own or kinds
+
+
+def _says_more_asked(sentence: Sentence, chosen: Sentence, weights: Mapping[str, float],
+                     named: Mapping[str, ConceptWord] | None) -> bool:
+    """Whether a sentence says a question word a chosen near-duplicate leaves out, then no duplicate: "Programs
+    may also include mindfulness practices, experiential and art therapies" says the "art" of "anything gentle,
+    like yoga or art?" that "IOP components may include ... mindfulness or experiential activities" does not.
+    Only a word weighing the mean term or more: any word at all gained no conversation and lost a gold answer."""
+    mean = sum(weights.values()) / len(weights)
+    return any(weights[t] >= mean for t in (said_terms(sentence, named) - said_terms(chosen, named)) & weights.keys())
 
 
 def _gives_missing_kind(sentence: Sentence, kinds: Sequence[str], chosen: list) -> bool:
@@ -632,7 +694,7 @@ def _head(text: str, analyzer) -> frozenset[str]:
 
 
 def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float],
-                        concepts: Mapping[str, tuple[frozenset[str], float]] | None = None) -> bool:
+                        concepts: Mapping[str, ConceptWord] | None = None) -> bool:
     """Whether a list with no lead-in is asked about one of its items: "what's a process group" is the
     process-group item, not the list of three kinds of group; "what kinds of groups are there" the list."""
     if not unit.part.listed:
@@ -647,7 +709,7 @@ def _narrows_to_an_item(unit: Sentence, candidates: Sequence[Sentence], weights:
 
 
 def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str, float],
-                                 concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+                                 concepts: Mapping[str, ConceptWord] | None) -> bool:
     """Whether the heaviest of the question's own words the items say in full (in its words or, a word alone
     naming a concept, in the concept's), weighing at least the mean term, is said by one item alone: "does the matrix thing work on confidence"
     is the self-esteem item, not the whole list. Concept tokens are left out: a list of kinds of group is
@@ -661,7 +723,7 @@ def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str
     return len(sayers[max(said, key=lambda t: (weights[t], t))]) == 1
 
 
-def _word_of_its_own(term: str, concepts: Mapping[str, tuple[frozenset[str], float]] | None) -> bool:
+def _word_of_its_own(term: str, concepts: Mapping[str, ConceptWord] | None) -> bool:
     """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
     "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
     return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0

@@ -81,6 +81,9 @@ class FakeAnalyzer:
     def concept_phrases(self, text: str) -> list[str]:
         return []  # no lexicon: nothing a person tells is carried
 
+    def paired_terms(self) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(), frozenset()  # no subjects answered with their facts
+
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]?", text) if m.group().strip()]
 

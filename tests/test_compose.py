@@ -385,7 +385,7 @@ def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words
     stats = compose.corpus_stats([chunk, *filler], analyzer)
     weights = {t: stats.idf(t) for t in result.terms}
     named = compose.named_concepts(question, weights, analyzer, stats)
-    assert named == {"cbt": (frozenset({"~cbt"}), 1.0)}
+    assert named == {"cbt": compose.ConceptWord(frozenset({"~cbt"}), 1.0)}
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 12)]
     assert chosen[0] == "Cognitive behavioral therapy is used in most iops today."
 
@@ -397,7 +397,7 @@ def test_a_concept_the_whole_corpus_names_lends_its_word_only_in_part():
     stats = compose.corpus_stats(chunks, analyzer)
     weights = {t: stats.idf(t) for t in ("cbt", "~cbt")}
     named = compose.named_concepts("cbt", weights, analyzer, stats)
-    assert named == {"cbt": (frozenset({"~cbt"}), compose.COMMON_CONCEPT_SHARE)}
+    assert named == {"cbt": compose.ConceptWord(frozenset({"~cbt"}), compose.COMMON_CONCEPT_SHARE)}
     assert compose.COMMON_CONCEPT_SHARE < 1.0
 
 
@@ -426,7 +426,7 @@ def test_a_word_of_a_longer_phrase_is_said_through_its_concept_only_in_part():
     question = "how do i find one near me"
     weights = {t: stats.idf(t) for t in analyzer.terms(question)}
     named = compose.named_concepts(question, weights, analyzer, stats)
-    assert named["near"] == (frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
+    assert named["near"] == compose.ConceptWord(frozenset({"~find"}), compose.PHRASE_WORD_SHARE)
     split = compose.split_passage(chunks[0], analyzer)
     search, choose = (compose.Sentence(0, Hit(chunks[0], 1.0), part) for part in split)
     assert compose.said_share(search, "near", named) == 1.0
@@ -707,3 +707,141 @@ def test_a_list_item_naming_what_running_text_also_says_is_a_passing_mention():
     full = compose.score_sentence(unit, weights, (), 1.0, 80)
     shared = compose.score_sentence(unit, weights, (), 1.0, 80, prose_terms=prose)
     assert shared < full
+
+
+def test_a_concession_opening_on_they_refers_back_and_one_on_it_does_not(engine):
+    """"While they might not be a part of every IOP, ..." is about what the sentence before names; "While it
+    is easy to find one, ..." names nothing before it."""
+    chunk = make_chunk(1, "alpha", "Groups", "Support groups are helpful for many people. "
+                       "While they might not be a part of every program, they are worth a try. "
+                       "While it is easy to find a program, ask for a recommendation first.")
+    split = compose.split_passage(chunk, engine.analyzer)
+    assert split[1].text.startswith("While they") and split[1].antecedent == 0
+    assert split[2].text.startswith("While it") and split[2].antecedent is None
+
+
+class _AaAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one concept: "aa" and "12-step" are "~twelve" (the asker's word, the page's)."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~twelve"] if {"aa", "12"} & set(found) else [])
+
+    def concept_phrases(self, text):
+        return ["aa"] if "aa" in super().terms(text) else []
+
+
+def test_a_pronoun_says_a_question_word_its_antecedent_says_through_the_word_s_concept():
+    """"is AA part of every program": "They" in "While they might not be part of every program" stands for
+    "12-step groups", which says "AA" as a sentence naming them would; it answers, not the sentence about
+    12-step groups alone."""
+    analyzer = _AaAnalyzer()
+    chunk = make_chunk(1, "alpha", "Support", "Many people like 12-step groups a lot. "
+                       "While they might not be part of every program, they help.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    question = "is aa part of every program"
+    result = _one_passage_result(analyzer, chunk, question)
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 40)]
+    assert chosen == ["Many people like 12-step groups a lot.",
+                      "While they might not be part of every program, they help."]
+    split = compose.split_passage(chunk, analyzer)
+    sentences = [compose.Sentence(0, Hit(chunk, 1.0), part) for part in split]
+    they = dataclasses.replace(sentences[1], antecedent=sentences[0])
+    weights = {t: stats.idf(t) for t in result.terms}
+    named = compose.named_concepts(question, weights, analyzer, stats)
+    lent = compose.score_sentence(they, weights, (), 1.0, 80, named)
+    alone = compose.score_sentence(dataclasses.replace(they, antecedent=None), weights, (), 1.0, 80, named)
+    assert lent - alone >= compose.ANTECEDENT_SHARE * weights["aa"]
+
+
+class _TwelveStepAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer with one concept named two ways: "aa" and "12 step" (also "alcoholics anonymous") are "~twelve"."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + (["~twelve"] if {"aa", "12", "alcoholics"} & set(found) else [])
+
+    def concept_phrases(self, text):
+        found = super().terms(text)
+        return (["12 step"] if "12" in found else []) + (["aa"] if "aa" in found else [])
+
+    def form_tokens(self, text, query=False):
+        return ["#comparison"] if "compare" in text else []
+
+
+@pytest.mark.parametrize("asked, relates", [("is that like aa", True), ("isn't it just aa", True),
+                                            ("how does aa compare", True),
+                                            ("tell me about aa", False), (None, False)])
+def test_a_follow_up_naming_a_concept_anew_asks_about_both_names(asked, relates):
+    """"is that like AA?" after "do iops use 12 step stuff": a sentence saying "12-step" names the concept in
+    the carried words and says nothing of AA; one saying "Alcoholics Anonymous" says AA. A follow-up not asking
+    what the named thing is, or a question read whole, lets either name say both."""
+    analyzer = _TwelveStepAnalyzer()
+    chunk = make_chunk(1, "alpha", "Steps", "The 12 step programs help. You know them from alcoholics anonymous.")
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    question = f"{asked or 'is that like aa'} 12 step"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    named = compose.named_concepts(question, weights, analyzer, stats, asked)
+    steps, anonymous = (compose.Sentence(0, Hit(chunk, 1.0), part) for part in compose.split_passage(chunk, analyzer))
+    assert compose.said_share(anonymous, "aa", named) == 1.0
+    assert compose.said_share(steps, "aa", named) == (0.0 if relates else 1.0)
+    assert compose.said_share(anonymous, "step", named) == compose.PHRASE_WORD_SHARE
+
+
+class _SubjectAnalyzer(FakeAnalyzer):
+    """FakeAnalyzer where "cbt" is a subject ([answered_together]) and "iop" the corpus topic, each a group."""
+
+    def terms(self, text, query=False, forms=True):
+        found = super().terms(text, query, forms)
+        return found + [f"~{w}" for w in ("cbt", "iop") if w in found]
+
+    def paired_terms(self):
+        return frozenset({"~cbt"}), frozenset()
+
+
+def test_a_sentence_naming_a_subject_in_the_corpus_topic_answers_how_it_stands_there():
+    """"is it used in iop?" after "what is cbt": "IOP" weighs next to nothing, so a sentence about CBT alone
+    beat "CBT is especially beneficial in an IOP"; naming both answers. Only when the turn as typed names the
+    topic: "is it for anxiety?" asks nothing about CBT in an IOP."""
+    analyzer = _SubjectAnalyzer()
+    stats = compose.CorpusStats({"~iop": 8, "iop": 8, "cbt": 1, "~cbt": 1, "used": 1}, 10)
+    question = "is it used in iop cbt"
+    weights = {t: stats.idf(t) for t in analyzer.terms(question)}
+    together = compose._asked_together(weights, analyzer, stats, "is it used in iop")
+    assert together == {"~iop", "~cbt"}
+    assert compose._asked_together(weights, analyzer, stats, "is it for anxiety") == frozenset()
+    chunk = make_chunk(1, "alpha", "CBT", "x")
+
+    def score(text, together):
+        part = compose.PassageSentence(0, 1, text, frozenset(analyzer.terms(text)), frozenset(), None)
+        return compose.score_sentence(compose.Sentence(0, Hit(chunk, 1.0), part), weights, (), 1.0, 80,
+                                      together=together)
+
+    alone = "Patients are taught how cbt is used against distortions."
+    both = "Still, cbt is especially beneficial in an iop for most patients."
+    assert score(alone, together) > score(both, frozenset())
+    assert score(both, together) > score(alone, together)
+
+
+def test_a_near_duplicate_saying_a_question_word_the_chosen_one_leaves_out_is_no_duplicate():
+    """"anything gentle, like yoga or art?": two passages list the same therapies, one naming yoga, one art;
+    the second says what the first leaves out, so it is read out, not only cited beside the first."""
+    analyzer = FakeAnalyzer()
+    yoga = "Programs may include mindfulness practices and experiential yoga therapies."
+    art = "Programs may also include mindfulness practices, experiential and art therapies."
+    chunks = [make_chunk(1, "alpha", "Therapies", yoga), make_chunk(2, "beta", "Therapies", art)]
+    chunks += [make_chunk(n, "gamma", "Other", f"Passage {n} is about something else entirely.") for n in range(3, 9)]
+    stats = compose.corpus_stats(chunks, analyzer)
+    question = "do programs include yoga or art"
+    result = compose.SearchResult(question, tuple(analyzer.terms(question)),
+                                  (Hit(chunks[0], 2.0), Hit(chunks[1], 1.9)), 1.0)
+    assert compose.near_duplicate(frozenset(analyzer.terms(yoga)), frozenset(analyzer.terms(art)))
+    chosen = compose.select_sentences(result.terms, result, analyzer, stats, question, 80)
+    assert [(s.text, dups) for s, dups in chosen] == [(yoga, []), (art, [])]
+    # one saying nothing more is cited beside it
+    same = make_chunk(2, "beta", "Therapies", "Programs may also include mindfulness practices and experiential yoga therapies.")
+    again = compose.SearchResult(question, result.terms, (Hit(chunks[0], 2.0), Hit(same, 1.9)), 1.0)
+    (only, dups), = compose.select_sentences(again.terms, again, analyzer, stats, question, 80)
+    assert only.text == yoga and [d.hit.chunk.doc_id for d in dups] == ["beta"]
