@@ -104,6 +104,7 @@ def _forms(analyzer, text, query):
     ("how do i get into a program", "steps"),
     ("does iop work", "effectiveness"),
     ("when did these programs first start?", "history"),
+    ("and each day how long?", "daily_hours"),  # the day named first: still a day's length
     ("who decides if i need it", "role"),  # whose job it is: a person who acts, not who the program suits
     ("who makes the treatment plan", "role"),
     ("who should i ask about that?", "role"),
@@ -146,6 +147,7 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
     ("how much of my time does it take", "money"),
     ("how much supervision is there in outpatient", "money"),
     ("for how long each day?", "duration"),
+    ("and each day how long?", "duration"),
     ("how do i check my benefits online", "telehealth"),  # the insurer's website, not sessions over video
     ("i live somewhere remote, is there an iop near me", "telehealth"),
     ("my insurance approved iop, how many days a week will it be", "insurance_rules"),
