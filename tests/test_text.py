@@ -108,6 +108,10 @@ def _forms(analyzer, text, query):
     ("how do i get into a program", "steps"),
     ("does iop work", "effectiveness"),
     ("when did these programs first start?", "history"),
+    ("and each day how long?", "daily_hours"),  # the day named first: still a day's length
+    ("who decides if i need it", "role"),  # whose job it is: a person who acts, not who the program suits
+    ("who makes the treatment plan", "role"),
+    ("who should i ask about that?", "role"),
 ])
 def test_questions_ask_for_a_form(analyzer, question, form):
     assert form in _forms(analyzer, question, query=True)
@@ -123,6 +127,9 @@ def test_questions_ask_for_a_form(analyzer, question, form):
     ("This treatment is designed to help individuals struggling with substance abuse.", "audience"),
     ("An IOP is a structured treatment program for adults.", "definition"),
     ("IOPs got popular in the late 1980s.", "history"),
+    ("Care coordinators often guide treatment plans.", "role"),
+    ("A qualified mental health professional can determine if an IOP is right.", "role"),
+    ("The length is determined by the recommendations of their care team.", "role"),
 ])
 def test_passages_give_a_form(analyzer, passage, form):
     assert form in _forms(analyzer, passage, query=False)
@@ -138,9 +145,13 @@ def test_passages_do_not_give_an_unrelated_form(analyzer, passage, form):
 
 @pytest.mark.parametrize("question, form", [
     ("who invented dbt", "audience"),  # who made it, not who it is for
+    ("who makes the treatment plan", "audience"),  # whose job it is, not who it is for
+    ("who should i ask about that?", "audience"),
+    ("who invented dbt", "role"),  # who first made it: its history, not a role in treatment
     ("how much of my time does it take", "money"),
     ("how much supervision is there in outpatient", "money"),
     ("for how long each day?", "duration"),
+    ("and each day how long?", "duration"),
     ("how do i check my benefits online", "telehealth"),  # the insurer's website, not sessions over video
     ("i live somewhere remote, is there an iop near me", "telehealth"),
     ("my insurance approved iop, how many days a week will it be", "insurance_rules"),
@@ -361,6 +372,7 @@ def test_the_generic_words_of_place_names_are_no_names(analyzer):
 
 @pytest.mark.parametrize("phrase, group", [
     ("pay for", "insurance"), ("IOP", "iop"), ("CBT", "cbt"), ("PHP", "php"), ("coverage", "insurance"),
+    ("when someone is unsure", "doubt"),  # not knowing whether to change, as "doubts" and "uncertainty" say
 ])
 def test_phrase_maps_to_group(analyzer, phrase, group):
     assert SYNONYM_PREFIX + group in analyzer.terms(phrase)
