@@ -25,6 +25,12 @@ def _one_passage_result(analyzer, chunk, question):
     return compose.SearchResult(question, tuple(analyzer.terms(question)), (Hit(chunk, 1.0),), 1.0)
 
 
+def _stats_beside_unrelated(chunk, analyzer):
+    """Term weights of a corpus where ``chunk`` stands beside six passages about something else, so its words are rare."""
+    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
+    return compose.corpus_stats([chunk, *filler], analyzer)
+
+
 def _sentences(answer):
     """The answer split back into (sentence, [marker numbers])."""
     return [(m.group(1).strip(), [int(n) for n in re.findall(r"\d+", m.group(2))])
@@ -379,10 +385,9 @@ def test_a_question_word_is_said_by_a_sentence_naming_its_concept_in_other_words
     analyzer = _CbtAnalyzer()
     chunk = make_chunk(1, "alpha", "Therapies", "Therapists explain cbt with worksheets and homework. "
                                                 "Cognitive behavioral therapy is used in most iops today.")
-    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
     question = "do iops use cbt"
     result = _one_passage_result(analyzer, chunk, question)
-    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    stats = _stats_beside_unrelated(chunk, analyzer)
     weights = {t: stats.idf(t) for t in result.terms}
     named = compose.named_concepts(question, weights, analyzer, stats)
     assert named == {"cbt": compose.ConceptWord(frozenset({"~cbt"}), 1.0)}
@@ -738,10 +743,9 @@ def test_a_pronoun_says_a_question_word_its_antecedent_says_through_the_word_s_c
     analyzer = _AaAnalyzer()
     chunk = make_chunk(1, "alpha", "Support", "Many people like 12-step groups a lot. "
                        "While they might not be part of every program, they help.")
-    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
     question = "is aa part of every program"
     result = _one_passage_result(analyzer, chunk, question)
-    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    stats = _stats_beside_unrelated(chunk, analyzer)
     chosen = [s.text for s, _ in compose.select_sentences(result.terms, result, analyzer, stats, question, 40)]
     assert chosen == ["Many people like 12-step groups a lot.",
                       "While they might not be part of every program, they help."]
@@ -779,8 +783,7 @@ def test_a_follow_up_naming_a_concept_anew_asks_about_both_names(asked, relates)
     what the named thing is, or a question read whole, lets either name say both."""
     analyzer = _TwelveStepAnalyzer()
     chunk = make_chunk(1, "alpha", "Steps", "The 12 step programs help. You know them from alcoholics anonymous.")
-    filler = [make_chunk(n, "beta", "Other", f"Passage {n} is about something else entirely.") for n in range(2, 8)]
-    stats = compose.corpus_stats([chunk, *filler], analyzer)
+    stats = _stats_beside_unrelated(chunk, analyzer)
     question = f"{asked or 'is that like aa'} 12 step"
     weights = {t: stats.idf(t) for t in analyzer.terms(question)}
     named = compose.named_concepts(question, weights, analyzer, stats, asked)
