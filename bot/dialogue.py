@@ -759,9 +759,29 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     return Resolution(question, question, "standalone")
 
 
+# "vs iop?", "compared to php": the comparator a comparing fragment opens with
+_COMPARATOR = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s+", re.I)
+
+
+def _same_amount_of(question: str, previous: str) -> str | None:
+    """The last question's amount asked of the subject a bare "vs X" names: "vs iop" after "how long is
+    residential usually" asks how long IOP is, to set beside the length just answered; searched with both
+    names, it fetched the passages contrasting the two programs in general, which give neither length."""
+    rest = _COMPARATOR.sub("", _without_discourse(question)).strip(" ?!.")
+    own = _SUBJECT_RE.search(rest)
+    same = _same_kind(own, previous)
+    if not (own and same and _FORM_FRAME.search(previous)) or own.group(0).lower() == same.group(0).lower():
+        return None
+    if not all(word in _FRAGMENT_EXTRAS for word in content_words(rest[:own.start()] + " " + rest[own.end():])):
+        return None
+    return previous[:same.start()] + own.group(0) + previous[same.end():]
+
+
 def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, str] | None) -> str:
     if not rule or not previous:
         return question
+    if rule[0] == "compared" and _same_amount_of(question, previous):
+        return _same_amount_of(question, previous)
     if rule[1] == "again":
         return _without_smalltalk(previous)
     if rule[1] == "correct":

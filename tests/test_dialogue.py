@@ -881,3 +881,21 @@ def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history
 ])
 def test_at_the_same_time_as_a_program_is_during_it(history, question, during):
     assert (" during iop" in dialogue.resolve(question, history).resolved) is during
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # an amount asked of one program, then "vs" another: the same amount, asked of the other
+    (["how long is residential usually"], "vs iop?", "how long is iop usually"),
+    (["how many hours a week is outpatient therapy"], "compared to php", "how many hours a week is php"),
+])
+def test_vs_after_an_amount_asks_the_amount_of_the_other(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question", [
+    (["how intense is iop"], "compared to inpatient?"),  # no amount asked: the two are compared
+    (["how long is iop"], "vs iop, i mean the evening kind"),  # more than a bare subject
+])
+def test_vs_without_an_amount_or_a_bare_subject_still_compares(history, question):
+    assert dialogue.resolve(question, history).rule == "compared"
+    assert dialogue.resolve(question, history).resolved.startswith(question)
