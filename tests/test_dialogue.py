@@ -107,7 +107,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
     # "compared to X" compares the previous question's aspect as well as its subject
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? how intense is iop"),
-    (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? how much does iop cost"),
+    # "vs X" after an amount asks the same amount of X
+    (["how much does iop cost"], "vs regular outpatient?", "how much does regular outpatient cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # a subject with a comparison compares it with the last one instead of replacing it
@@ -221,7 +222,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
      "What sort of treatments do they provide? I have been reading about these programs for my brother"),
     # the carried aspect keeps its question form: "how long", not the word "long"
-    (["how long do ppl do residential"], "vs iop", "vs iop how long do ppl do residential"),
+    (["how long do ppl do residential"], "vs iop", "how long do ppl do iop"),
     (["hours per week for iop"], "and for regular therapy", "hours per week for regular therapy"),
 ])
 def test_resolve(history, question, resolved):
