@@ -276,6 +276,7 @@ def _only_learning(question: str) -> bool:
 
 
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow (?:long|much|often|soon|far|old|many)\b", re.I)  # the frame alone, not what it counts
 
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
@@ -320,8 +321,11 @@ def _asks_rephrase(question: str) -> bool:
     return bool(tokens) and set(tokens) <= _REPHRASE_WORDS and bool(set(tokens) & _REPHRASE_ASKS)
 
 
-def followup_rule(question: str) -> tuple[str, str] | None:
-    """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
+def followup_rule(question: str, after_question: bool = False) -> tuple[str, str] | None:
+    """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question.
+
+    After a question (``after_question``), "how many" or "how long" is only the form of the next one; after a
+    statement, what was told decides whether the question is short (``told``)."""
     q = _without_discourse(question.lower().replace("’", "'"))
     if _asks_rephrase(q):
         return "rephrase", "again"
@@ -338,8 +342,10 @@ def followup_rule(question: str) -> tuple[str, str] | None:
         if rule == "both" and _subjects(q):
             continue  # "which is better, iop or php?" names its own
         return rule, action
-    if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
-        # "how long do people stay?" names no level of care or therapy: it asks about the last one.
+    own = content_words(_HOW_MUCH.sub(" ", q) if after_question else q)
+    if not _SUBJECT_RE.search(q) and len(own) < PRONOUN_MAX_CONTENT:
+        # "how long do people stay?" names no level of care or therapy: it asks about the last one (the
+        # "many" of "how many hours per session?" is the form of the question, no topic of its own)
         return "no_subject", "subject"
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
@@ -711,7 +717,7 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
-        rule = followup_rule(earlier)
+        rule = followup_rule(earlier, bool(asked) and _asks(asked[-1][0]))
         previous = _resolved(earlier, previous, seen, rule)
         first = first or previous
         asked.append((earlier, previous))
@@ -733,7 +739,7 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
             # benefits?" asks about insurance, whatever the earlier turn's subject
             resolved = f"{resolved} {named}"
         return Resolution(question, resolved, "back")
-    rule = followup_rule(question)
+    rule = followup_rule(question, bool(asked) and _asks(asked[-1][0]))
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
         # trauma?" after "what therapies do iops use" has nothing to swap: it narrows the whole last question,

@@ -900,3 +900,15 @@ def test_vs_after_an_amount_asks_the_amount_of_the_other(history, question, reso
 def test_vs_without_an_amount_or_a_bare_subject_still_compares(history, question):
     assert dialogue.resolve(question, history).rule == "compared"
     assert dialogue.resolve(question, history).resolved.startswith(question)
+
+
+def test_how_many_is_the_form_of_a_follow_up_not_its_topic():
+    # three words of its own after a question: a short follow-up about the last subject, also within a chain
+    assert dialogue.resolve("how many hours per session?", ["how long is the matrix model"]).rule == "no_subject"
+    chain = dialogue.resolve("what does it combine", ["how long is the matrix model", "how many hours per session?"])
+    assert "matrix model" in chain.resolved
+
+
+def test_how_many_after_a_statement_is_left_to_what_was_told():
+    history = ["my brother is thinking about iop", "he's a nurse and worried about his license"]
+    assert dialogue.resolve("how many hours a day would it take", history).rule != "no_subject"
