@@ -416,7 +416,9 @@ _WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|a
 _WHILE_IN_IT = re.compile(r"\b(?:at the same time|meanwhile|in the meantime|simultaneously"
                           r"|while (?:(?:i'?m|im|i am|he'?s|she'?s|they'?re) )?(?:doing|in|at) (?:it|that|this|there|the program))\b", re.I)
 _TWO_AT_ONCE = re.compile(r"\b(?:both|together)\b", re.I)
-_NOW_OR_NEXT = re.compile(r"\b(?:now|next)\b", re.I)
+# "now", "next" or "still" after a turn telling the program ends: "what support can i still get" after "i'm
+# finishing iop on friday" asks what is left once it is over
+_NOW_OR_NEXT = re.compile(r"\b(?:now|next|still)\b", re.I)
 _PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
                            r"|got out of|ends|ending|ended)\b", re.I)
 

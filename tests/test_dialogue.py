@@ -870,6 +870,9 @@ def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, q
     (["i finished my IOP last month"], "what should i be doing now to keep it going", True),
     (["my daughter was just discharged from inpatient"], "can she go to an iop next?", False),  # names what is next
     (["i started iop last month"], "what should i be doing now", False),  # the program goes on
+    # what one can "still" get once the program ends is what is left after it
+    (["I'm finishing IOP on Friday"], "what support can i still get", True),
+    (["i started iop last month"], "what support can i still get", False),
 ])
 def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history, question, after):
     assert (" after " in dialogue.resolve(question, history).resolved) is after
