@@ -625,6 +625,10 @@ def combine(question: str, previous: str, action: str) -> str:
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
             point.insert(0, frame.group(0).lower())
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
+    if _PAST_END.search(question) and _asked_words(_PAST_END.sub(" ", question)):
+        # "and what about after the program ends, what support is there" after "do i need to stay overnight":
+        # what the last question asked of the time in the program is no aspect of the time after it
+        return question.strip()
     if subjects and _DEFINITION.match(question) and not _asks(previous):
         # "what even is that?" after "the counselor brought up something called an IOP" asks what the told
         # level of care or therapy is, not about the rest of what was told

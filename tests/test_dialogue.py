@@ -915,3 +915,13 @@ def test_how_many_is_the_form_of_a_follow_up_not_its_topic():
 def test_how_many_after_a_statement_is_left_to_what_was_told():
     history = ["my brother is thinking about iop", "he's a nurse and worried about his license"]
     assert dialogue.resolve("how many hours a day would it take", history).rule != "no_subject"
+
+
+def test_a_question_of_its_own_about_after_the_program_leaves_the_last_aspect_behind():
+    question = "and what about after the program ends, what support is there"
+    assert dialogue.resolve(question, ["do i need to stay overnight"]).resolved == question
+
+
+def test_a_bare_question_about_after_the_program_still_carries_the_last_question():
+    resolved = dialogue.resolve("and once it's over?", ["do i need to stay overnight"]).resolved
+    assert resolved.endswith("do i need to stay overnight")
