@@ -883,7 +883,14 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
         # now": the program that will end is the last one told; the ones before it are over already
         run = run[-1:]
     carried = list(dict.fromkeys(c for turn in run for c in concepts(turn)))
-    return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
+    return Resolution(question, f"{_closed(question)} {' '.join(carried)}", "told") if carried else None
+
+
+def _closed(question: str) -> str:
+    """The question ended as a sentence, so that a phrase rule never reads the told words carried after it as
+    its continuation: "can i still do an iop" + "work" (from "i work full time") read "does iop work"."""
+    question = question.strip()
+    return question if not question or question[-1] in "?!." else f"{question}?"
 
 
 # A short turn that opens on the asker ("im pregnant", "my son drinks") still tells something about them:
@@ -934,7 +941,7 @@ def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> R
     carried = [c for c in told_concepts if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
     if not carried:
         return resolution
-    return dataclasses.replace(resolution, resolved=f"{resolution.resolved.strip()} {' '.join(carried)}")
+    return dataclasses.replace(resolution, resolved=f"{_closed(resolution.resolved)} {' '.join(carried)}")
 
 
 def _named_kind(text: str, kinds: tuple[str, ...]) -> bool:

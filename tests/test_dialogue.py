@@ -248,7 +248,14 @@ def _concepts(text):
 
 def test_a_short_question_after_a_statement_carries_the_told_concepts():
     told = dialogue.told("can iop help", ["my sister has anorexia and wont eat"], _concepts)
-    assert told.resolved == "can iop help anorexia" and told.rule == "told"
+    assert told.resolved == "can iop help? anorexia" and told.rule == "told"
+
+
+def test_told_words_are_carried_after_the_question_ends():
+    # no phrase reads across: "can i still do an iop" + "work" must not read "does an iop work"
+    told = dialogue.told("can i still do an iop", ["i work full time"], _concepts)
+    assert told.resolved == "can i still do an iop? work"
+    assert dialogue.told("can iop help?", ["my sister has anorexia"], _concepts).resolved == "can iop help? anorexia"
 
 
 def test_a_short_statement_about_the_asker_is_told():
