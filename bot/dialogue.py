@@ -609,8 +609,11 @@ def combine(question: str, previous: str, action: str) -> str:
         elif named and not named & {s.lower() for s in subjects} and _same_kind(_SUBJECT_RE.search(question), previous) \
                 and _OWN_QUESTION.match(_strip_lead(question)) \
                 and not _WEIGHS_UP.intersection(_tokens(question)) and not _POINTER_WORD.search(question) \
-                and _asks(previous):
-            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care
+                and (_asks(previous) or subject_kind(_SUBJECT_RE.search(question)) == "therapy"):
+            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care;
+            # after a statement, a therapy still asks of its own ("group therapy sounds ok" / "but whats individual
+            # therapy for"), where a level of care may be the step from the one told ("weekly therapy isnt working" /
+            # "so is iop the next step?")
             subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too, but
         # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end
@@ -710,10 +713,26 @@ def _turn_gone_back_to(back: re.Match | None, asked: list[tuple[str, str]]) -> s
     return asked[-2][1]
 
 
+# Therapies named by the setting they share: "group therapy", "individual therapy", "family therapy"
+_SETTING_THERAPY = re.compile(r"\b(group|individual|family) therapy\b", re.I)
+_SETTING_ALONE = re.compile(r"\b(?:the )?(group|individual|family)(?: (?:part|side|one|kind|sessions?|stuff))?\b(?! therapy)", re.I)
+
+
+def _sibling_therapy(question: str, history: Sequence[str]) -> str:
+    """The follow-up with a sibling therapy named in full: "and the individual part?" after a turn about group
+    therapy is individual therapy, which the setting's word alone did not name as a subject to swap."""
+    last = next((turn for turn in reversed(history) if turn.strip() and not smalltalk_kind(turn)), "")
+    named = _SETTING_THERAPY.search(last)
+    other = _SETTING_ALONE.search(question)
+    if not named or not other or other.group(1).lower() == named.group(1).lower() or _SETTING_THERAPY.search(question):
+        return question
+    return f"{question[:other.start()]}{other.group(1)} therapy{question[other.end():]}"
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
     asked, question = question, _ONE_MORE.sub("", question) or question
-    resolution = _resolve(question, history)
+    resolution = _resolve(_sibling_therapy(question, history), history)
     return dataclasses.replace(resolution, question=asked)
 
 

@@ -932,3 +932,31 @@ def test_a_question_of_its_own_about_after_the_program_leaves_the_last_aspect_be
 def test_a_bare_question_about_after_the_program_still_carries_the_last_question():
     resolved = dialogue.resolve("and once it's over?", ["do i need to stay overnight"]).resolved
     assert resolved.endswith("do i need to stay overnight")
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the setting's word alone names the sibling therapy in full, which then swaps like any subject
+    (["what's group therapy like"], "and individual?", "what's individual therapy like"),
+    (["what's involved in family therapy"], "and the group part?", "what's involved in group therapy"),
+])
+def test_a_sibling_therapy_named_by_its_setting_is_that_therapy(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question", [
+    (["what's group therapy like"], "and the group part?"),  # the same setting: nothing else named
+    (["what is cbt"], "and individual?"),  # no therapy named by its setting before
+    (["what's group therapy like"], "and individual therapy?"),  # named in full already
+])
+def test_a_setting_word_names_no_sibling_otherwise(history, question):
+    assert dialogue._sibling_therapy(question, history) == question
+
+
+@pytest.mark.parametrize("history, question, carried", [
+    # after a statement, a therapy of its own is asked of itself; a level of care may be the step from the told one
+    (["group therapy sounds ok"], "but whats individual therapy for", False),
+    (["weekly therapy isnt working for me anymore"], "so is iop the next step?", True),
+])
+def test_after_a_statement_only_a_level_of_care_keeps_the_told_one(history, question, carried):
+    resolved = dialogue.resolve(question, history).resolved
+    assert (resolved != question) is carried
