@@ -532,6 +532,10 @@ _ANOTHER_CASE = re.compile("^" + _CASE, re.I)  # the follow-up opens on it
 _CASE_IN = re.compile(r"\b" + _CASE, re.I)  # where the last question names the case it was asked of
 
 
+# "per day", "each session", "every time": an amount counted by another unit
+_PER_UNIT = re.compile(r"\b(?:per|each|every|a|an) (?:day|session|time|visit|meeting|class|group|week|month)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -596,6 +600,11 @@ def combine(question: str, previous: str, action: str) -> str:
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
         return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
+    if _PER_UNIT.search(question) and _FORM_FRAME.search(previous) and not _SUBJECT_RE.search(question) \
+            and not _POINTER_WORD.search(question):  # "is that per week?" asks whether the amount is, below
+        # "and per day how many hours" after "how many days a week is iop": the other measure of the schedule
+        # just asked, which the days a week answer beside the hours (the subject alone fetched neither)
+        return f"{_closed(question)} {_without_smalltalk(previous).strip(' ?!.')}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(_asked_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \

@@ -960,3 +960,16 @@ def test_a_setting_word_names_no_sibling_otherwise(history, question):
 def test_after_a_statement_only_a_level_of_care_keeps_the_told_one(history, question, carried):
     resolved = dialogue.resolve(question, history).resolved
     assert (resolved != question) is carried
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # an amount by another unit after an amount asked: the schedule's other measure, with the last question
+    (["how many days a week is iop"], "and per day how many hours", "and per day how many hours? how many days a week is iop"),
+    (["how often do you meet in iop"], "each session how long", "each session how long? how often do you meet in iop"),
+])
+def test_an_amount_per_unit_after_an_amount_keeps_the_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_an_amount_per_unit_after_no_amount_carries_the_subject_only():
+    assert dialogue.resolve("and per day how many hours", ["what is iop"]).resolved == "and per day how many hours iop"
