@@ -276,6 +276,7 @@ def _only_learning(question: str) -> bool:
 
 
 _FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
+_HOW_MUCH = re.compile(r"\bhow (?:long|much|often|soon|far|old|many)\b", re.I)  # the frame alone, not what it counts
 
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
@@ -320,8 +321,11 @@ def _asks_rephrase(question: str) -> bool:
     return bool(tokens) and set(tokens) <= _REPHRASE_WORDS and bool(set(tokens) & _REPHRASE_ASKS)
 
 
-def followup_rule(question: str) -> tuple[str, str] | None:
-    """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question."""
+def followup_rule(question: str, after_question: bool = False) -> tuple[str, str] | None:
+    """The first FOLLOWUP_RULES entry that applies, as (rule, action), or None for a standalone question.
+
+    After a question (``after_question``), "how many" or "how long" is only the form of the next one; after a
+    statement, what was told decides whether the question is short (``told``)."""
     q = _without_discourse(question.lower().replace("’", "'"))
     if _asks_rephrase(q):
         return "rephrase", "again"
@@ -338,8 +342,10 @@ def followup_rule(question: str) -> tuple[str, str] | None:
         if rule == "both" and _subjects(q):
             continue  # "which is better, iop or php?" names its own
         return rule, action
-    if not _SUBJECT_RE.search(q) and len(content_words(q)) < PRONOUN_MAX_CONTENT:
-        # "how long do people stay?" names no level of care or therapy: it asks about the last one.
+    own = content_words(_HOW_MUCH.sub(" ", q) if after_question else q)
+    if not _SUBJECT_RE.search(q) and len(own) < PRONOUN_MAX_CONTENT:
+        # "how long do people stay?" names no level of care or therapy: it asks about the last one (the
+        # "many" of "how many hours per session?" is the form of the question, no topic of its own)
         return "no_subject", "subject"
     if _bare_subject(q):
         return "fragment", "substitute"  # "inpatient?" after "iop hours per week": the same, for inpatient
@@ -410,7 +416,9 @@ _WHATS_NEXT = re.compile(r"^\W*(?:(?:and|so|ok|okay|but)[\s,]+)*(?:(?:now|then|a
 _WHILE_IN_IT = re.compile(r"\b(?:at the same time|meanwhile|in the meantime|simultaneously"
                           r"|while (?:(?:i'?m|im|i am|he'?s|she'?s|they'?re) )?(?:doing|in|at) (?:it|that|this|there|the program))\b", re.I)
 _TWO_AT_ONCE = re.compile(r"\b(?:both|together)\b", re.I)
-_NOW_OR_NEXT = re.compile(r"\b(?:now|next)\b", re.I)
+# "now", "next" or "still" after a turn telling the program ends: "what support can i still get" after "i'm
+# finishing iop on friday" asks what is left once it is over
+_NOW_OR_NEXT = re.compile(r"\b(?:now|next|still)\b", re.I)
 _PROGRAM_ENDS = re.compile(r"\b(?:finish(?:es|ed|ing)?|discharged|graduat(?:es|ed|ing)|complet(?:es|ed|ing)|done with"
                            r"|got out of|ends|ending|ended)\b", re.I)
 
@@ -524,6 +532,10 @@ _ANOTHER_CASE = re.compile("^" + _CASE, re.I)  # the follow-up opens on it
 _CASE_IN = re.compile(r"\b" + _CASE, re.I)  # where the last question names the case it was asked of
 
 
+# "per day", "each session", "every time": an amount counted by another unit
+_PER_UNIT = re.compile(r"\b(?:per|each|every|a|an) (?:day|session|time|visit|meeting|class|group|week|month)\b", re.I)
+
+
 def combine(question: str, previous: str, action: str) -> str:
     """Tie a follow-up to the previous question by the rule's action (a pure string operation).
 
@@ -588,6 +600,11 @@ def combine(question: str, previous: str, action: str) -> str:
         # question's aspect is carried, not the one level it was about (after "which costs most, rehab or
         # iop or outpatient" the levels weighed are still the ones to pick from)
         return f"{question.strip()} {' '.join(_aspect(previous, subjects))}".strip()
+    if _PER_UNIT.search(question) and _FORM_FRAME.search(previous) and not _SUBJECT_RE.search(question) \
+            and not _POINTER_WORD.search(question):  # "is that per week?" asks whether the amount is, below
+        # "and per day how many hours" after "how many days a week is iop": the other measure of the schedule
+        # just asked, which the days a week answer beside the hours (the subject alone fetched neither)
+        return f"{_closed(question)} {_without_smalltalk(previous).strip(' ?!.')}"
     # "and after that?" asks what follows the previous question's aspect, not the subject alone
     why_so = _WHY_SO.search(question)
     own_aspect = (len(_asked_words(question)) >= MIN_OWN_ASPECT or _FORM_FRAME.search(question) or why_so) \
@@ -601,8 +618,11 @@ def combine(question: str, previous: str, action: str) -> str:
         elif named and not named & {s.lower() for s in subjects} and _same_kind(_SUBJECT_RE.search(question), previous) \
                 and _OWN_QUESTION.match(_strip_lead(question)) \
                 and not _WEIGHS_UP.intersection(_tokens(question)) and not _POINTER_WORD.search(question) \
-                and _asks(previous):
-            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care
+                and (_asks(previous) or subject_kind(_SUBJECT_RE.search(question)) == "therapy"):
+            # "and who is regular outpatient for?" after "who is iop meant for" asks it of its own level of care;
+            # after a statement, a therapy still asks of its own ("group therapy sounds ok" / "but whats individual
+            # therapy for"), where a level of care may be the step from the one told ("weekly therapy isnt working" /
+            # "so is iop the next step?")
             subjects = []
         # "how many sessions then?" after "weeks 9 and 10 of iop": the stage of the program stays too, but
         # "so once its over what" after "the last couple weeks" asks past the stage, about the program's end
@@ -617,6 +637,10 @@ def combine(question: str, previous: str, action: str) -> str:
             # "is that per week?" after "how much is iop": "that" is the amount, which "how much" asks for
             point.insert(0, frame.group(0).lower())
         return f"{question.strip()} {' '.join(subjects + point)}{' ' + stage.group(0) if stage else ''}".strip()
+    if _PAST_END.search(question) and _asked_words(_PAST_END.sub(" ", question)):
+        # "and what about after the program ends, what support is there" after "do i need to stay overnight":
+        # what the last question asked of the time in the program is no aspect of the time after it
+        return question.strip()
     if subjects and _DEFINITION.match(question) and not _asks(previous):
         # "what even is that?" after "the counselor brought up something called an IOP" asks what the told
         # level of care or therapy is, not about the rest of what was told
@@ -698,10 +722,26 @@ def _turn_gone_back_to(back: re.Match | None, asked: list[tuple[str, str]]) -> s
     return asked[-2][1]
 
 
+# Therapies named by the setting they share: "group therapy", "individual therapy", "family therapy"
+_SETTING_THERAPY = re.compile(r"\b(group|individual|family) therapy\b", re.I)
+_SETTING_ALONE = re.compile(r"\b(?:the )?(group|individual|family)(?: (?:part|side|one|kind|sessions?|stuff))?\b(?! therapy)", re.I)
+
+
+def _sibling_therapy(question: str, history: Sequence[str]) -> str:
+    """The follow-up with a sibling therapy named in full: "and the individual part?" after a turn about group
+    therapy is individual therapy, which the setting's word alone did not name as a subject to swap."""
+    last = next((turn for turn in reversed(history) if turn.strip() and not smalltalk_kind(turn)), "")
+    named = _SETTING_THERAPY.search(last)
+    other = _SETTING_ALONE.search(question)
+    if not named or not other or other.group(1).lower() == named.group(1).lower() or _SETTING_THERAPY.search(question):
+        return question
+    return f"{question[:other.start()]}{other.group(1)} therapy{question[other.end():]}"
+
+
 def resolve(question: str, history: Sequence[str]) -> Resolution:
     """Read a question against the history, each earlier question itself resolved against its own past."""
     asked, question = question, _ONE_MORE.sub("", question) or question
-    resolution = _resolve(question, history)
+    resolution = _resolve(_sibling_therapy(question, history), history)
     return dataclasses.replace(resolution, question=asked)
 
 
@@ -711,7 +751,7 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     for earlier in history:
         if smalltalk_kind(earlier) or not earlier.strip():
             continue  # "hi" carries no topic
-        rule = followup_rule(earlier)
+        rule = followup_rule(earlier, bool(asked) and _asks(asked[-1][0]))
         previous = _resolved(earlier, previous, seen, rule)
         first = first or previous
         asked.append((earlier, previous))
@@ -733,7 +773,7 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
             # benefits?" asks about insurance, whatever the earlier turn's subject
             resolved = f"{resolved} {named}"
         return Resolution(question, resolved, "back")
-    rule = followup_rule(question)
+    rule = followup_rule(question, bool(asked) and _asks(asked[-1][0]))
     if rule and rule[0] == "fragment" and not _swaps(question, previous):
         # "in iop specifically?" after "what's the role of a psychiatrist" asks it about IOP; "any for
         # trauma?" after "what therapies do iops use" has nothing to swap: it narrows the whole last question,
@@ -759,9 +799,29 @@ def _resolve(question: str, history: Sequence[str]) -> Resolution:
     return Resolution(question, question, "standalone")
 
 
+# "vs iop?", "compared to php": the comparator a comparing fragment opens with
+_COMPARATOR = re.compile(r"^\s*(?:compared (?:to|with)|versus|vs\.?|than|unlike)\s+", re.I)
+
+
+def _same_amount_of(question: str, previous: str) -> str | None:
+    """The last question's amount asked of the subject a bare "vs X" names: "vs iop" after "how long is
+    residential usually" asks how long IOP is, to set beside the length just answered; searched with both
+    names, it fetched the passages contrasting the two programs in general, which give neither length."""
+    rest = _COMPARATOR.sub("", _without_discourse(question)).strip(" ?!.")
+    own = _SUBJECT_RE.search(rest)
+    same = _same_kind(own, previous)
+    if not (own and same and _FORM_FRAME.search(previous)) or own.group(0).lower() == same.group(0).lower():
+        return None
+    if not all(word in _FRAGMENT_EXTRAS for word in content_words(rest[:own.start()] + " " + rest[own.end():])):
+        return None
+    return previous[:same.start()] + own.group(0) + previous[same.end():]
+
+
 def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, str] | None) -> str:
     if not rule or not previous:
         return question
+    if rule[0] == "compared" and _same_amount_of(question, previous):
+        return _same_amount_of(question, previous)
     if rule[1] == "again":
         return _without_smalltalk(previous)
     if rule[1] == "correct":
@@ -851,7 +911,14 @@ def told(question: str, history: Sequence[str], concepts) -> Resolution | None:
         # now": the program that will end is the last one told; the ones before it are over already
         run = run[-1:]
     carried = list(dict.fromkeys(c for turn in run for c in concepts(turn)))
-    return Resolution(question, f"{question.strip()} {' '.join(carried)}", "told") if carried else None
+    return Resolution(question, f"{_closed(question)} {' '.join(carried)}", "told") if carried else None
+
+
+def _closed(question: str) -> str:
+    """The question ended as a sentence, so that a phrase rule never reads the told words carried after it as
+    its continuation: "can i still do an iop" + "work" (from "i work full time") read "does iop work"."""
+    question = question.strip()
+    return question if not question or question[-1] in "?!." else f"{question}?"
 
 
 # A short turn that opens on the asker ("im pregnant", "my son drinks") still tells something about them:
@@ -902,7 +969,7 @@ def told_followup(resolution: Resolution, history: Sequence[str], concepts) -> R
     carried = [c for c in told_concepts if not set(_tokens(c)) <= have and not _named_kind(c, kinds)]
     if not carried:
         return resolution
-    return dataclasses.replace(resolution, resolved=f"{resolution.resolved.strip()} {' '.join(carried)}")
+    return dataclasses.replace(resolution, resolved=f"{_closed(resolution.resolved)} {' '.join(carried)}")
 
 
 def _named_kind(text: str, kinds: tuple[str, ...]) -> bool:

@@ -20,7 +20,9 @@ _NUMBER = re.compile(r"\d+")
 
 # How a follow-up asks for the neighbouring section: +1 for the one after, -1 for the one before.
 STEP_PATTERNS: tuple[tuple[int, str], ...] = (
-    (1, r"\bafter (?:that|this|it|it's|its|those|these)\b|\b(?:what(?:'s|s| is)?|and)(?: \w+)?(?: comes| happens)? next\b"
+    (1, r"\bafter (?:that|this|it|it's|its|those|these)\b|\b(?:what(?:'s|s| is)?|and)(?: \w+){0,2}?(?: comes| happens)? next\b"
+        # "whats left" after a stage: the stages still to come
+        r"|\bwhat(?:'s|s| is) left\b"
         r"|^\W*(?:and )?next\W*$|\bthen what\b|\bwhat (?:comes|happens) (?:then|later|afterwards?)\b|\band then\W*$"
         r"|\b(?:the )?(?:phase|week|weeks|step|stage|part) (?:right |just )?after\W*$"),
     (-1, r"\bbefore (?:that|this|it|those|these)\b|\bwhat (?:comes|happens) (?:first|earlier|before)\W*$"

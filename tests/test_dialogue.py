@@ -107,7 +107,8 @@ def test_a_full_question_has_no_followup_rule(question):
     (["how long is inpatient residential"], "and iop?", "how long is iop"),
     # "compared to X" compares the previous question's aspect as well as its subject
     (["how intense is iop"], "compared to inpatient?", "compared to inpatient? how intense is iop"),
-    (["how much does iop cost"], "vs regular outpatient?", "vs regular outpatient? how much does iop cost"),
+    # "vs X" after an amount asks the same amount of X
+    (["how much does iop cost"], "vs regular outpatient?", "how much does regular outpatient cost"),
     (["how much does iop usually cost"], "and the live-in kind?", "how much does live-in kind usually cost"),
     (["how long is outpatient rehab"], "and php?", "how long is php"),
     # a subject with a comparison compares it with the last one instead of replacing it
@@ -221,7 +222,7 @@ def test_a_full_question_has_no_followup_rule(question):
     (["Good evening. I have been reading about these programs for my brother."], "What sort of treatments do they provide?",
      "What sort of treatments do they provide? I have been reading about these programs for my brother"),
     # the carried aspect keeps its question form: "how long", not the word "long"
-    (["how long do ppl do residential"], "vs iop", "vs iop how long do ppl do residential"),
+    (["how long do ppl do residential"], "vs iop", "how long do ppl do iop"),
     (["hours per week for iop"], "and for regular therapy", "hours per week for regular therapy"),
 ])
 def test_resolve(history, question, resolved):
@@ -247,7 +248,14 @@ def _concepts(text):
 
 def test_a_short_question_after_a_statement_carries_the_told_concepts():
     told = dialogue.told("can iop help", ["my sister has anorexia and wont eat"], _concepts)
-    assert told.resolved == "can iop help anorexia" and told.rule == "told"
+    assert told.resolved == "can iop help? anorexia" and told.rule == "told"
+
+
+def test_told_words_are_carried_after_the_question_ends():
+    # no phrase reads across: "can i still do an iop" + "work" must not read "does an iop work"
+    told = dialogue.told("can i still do an iop", ["i work full time"], _concepts)
+    assert told.resolved == "can i still do an iop? work"
+    assert dialogue.told("can iop help?", ["my sister has anorexia"], _concepts).resolved == "can iop help? anorexia"
 
 
 def test_a_short_statement_about_the_asker_is_told():
@@ -869,6 +877,9 @@ def test_a_subjects_name_counts_once_so_its_pronoun_still_points_back(history, q
     (["i finished my IOP last month"], "what should i be doing now to keep it going", True),
     (["my daughter was just discharged from inpatient"], "can she go to an iop next?", False),  # names what is next
     (["i started iop last month"], "what should i be doing now", False),  # the program goes on
+    # what one can "still" get once the program ends is what is left after it
+    (["I'm finishing IOP on Friday"], "what support can i still get", True),
+    (["i started iop last month"], "what support can i still get", False),
 ])
 def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history, question, after):
     assert (" after " in dialogue.resolve(question, history).resolved) is after
@@ -881,3 +892,84 @@ def test_now_after_a_turn_telling_the_program_ended_is_after_the_program(history
 ])
 def test_at_the_same_time_as_a_program_is_during_it(history, question, during):
     assert (" during iop" in dialogue.resolve(question, history).resolved) is during
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # an amount asked of one program, then "vs" another: the same amount, asked of the other
+    (["how long is residential usually"], "vs iop?", "how long is iop usually"),
+    (["how many hours a week is outpatient therapy"], "compared to php", "how many hours a week is php"),
+])
+def test_vs_after_an_amount_asks_the_amount_of_the_other(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question", [
+    (["how intense is iop"], "compared to inpatient?"),  # no amount asked: the two are compared
+    (["how long is iop"], "vs iop, i mean the evening kind"),  # more than a bare subject
+])
+def test_vs_without_an_amount_or_a_bare_subject_still_compares(history, question):
+    assert dialogue.resolve(question, history).rule == "compared"
+    assert dialogue.resolve(question, history).resolved.startswith(question)
+
+
+def test_how_many_is_the_form_of_a_follow_up_not_its_topic():
+    # three words of its own after a question: a short follow-up about the last subject, also within a chain
+    assert dialogue.resolve("how many hours per session?", ["how long is the matrix model"]).rule == "no_subject"
+    chain = dialogue.resolve("what does it combine", ["how long is the matrix model", "how many hours per session?"])
+    assert "matrix model" in chain.resolved
+
+
+def test_how_many_after_a_statement_is_left_to_what_was_told():
+    history = ["my brother is thinking about iop", "he's a nurse and worried about his license"]
+    assert dialogue.resolve("how many hours a day would it take", history).rule != "no_subject"
+
+
+def test_a_question_of_its_own_about_after_the_program_leaves_the_last_aspect_behind():
+    question = "and what about after the program ends, what support is there"
+    assert dialogue.resolve(question, ["do i need to stay overnight"]).resolved == question
+
+
+def test_a_bare_question_about_after_the_program_still_carries_the_last_question():
+    resolved = dialogue.resolve("and once it's over?", ["do i need to stay overnight"]).resolved
+    assert resolved.endswith("do i need to stay overnight")
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # the setting's word alone names the sibling therapy in full, which then swaps like any subject
+    (["what's group therapy like"], "and individual?", "what's individual therapy like"),
+    (["what's involved in family therapy"], "and the group part?", "what's involved in group therapy"),
+])
+def test_a_sibling_therapy_named_by_its_setting_is_that_therapy(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+@pytest.mark.parametrize("history, question", [
+    (["what's group therapy like"], "and the group part?"),  # the same setting: nothing else named
+    (["what is cbt"], "and individual?"),  # no therapy named by its setting before
+    (["what's group therapy like"], "and individual therapy?"),  # named in full already
+])
+def test_a_setting_word_names_no_sibling_otherwise(history, question):
+    assert dialogue._sibling_therapy(question, history) == question
+
+
+@pytest.mark.parametrize("history, question, carried", [
+    # after a statement, a therapy of its own is asked of itself; a level of care may be the step from the told one
+    (["group therapy sounds ok"], "but whats individual therapy for", False),
+    (["weekly therapy isnt working for me anymore"], "so is iop the next step?", True),
+])
+def test_after_a_statement_only_a_level_of_care_keeps_the_told_one(history, question, carried):
+    resolved = dialogue.resolve(question, history).resolved
+    assert (resolved != question) is carried
+
+
+@pytest.mark.parametrize("history, question, resolved", [
+    # an amount by another unit after an amount asked: the schedule's other measure, with the last question
+    (["how many days a week is iop"], "and per day how many hours", "and per day how many hours? how many days a week is iop"),
+    (["how often do you meet in iop"], "each session how long", "each session how long? how often do you meet in iop"),
+])
+def test_an_amount_per_unit_after_an_amount_keeps_the_last_question(history, question, resolved):
+    assert dialogue.resolve(question, history).resolved == resolved
+
+
+def test_an_amount_per_unit_after_no_amount_carries_the_subject_only():
+    assert dialogue.resolve("and per day how many hours", ["what is iop"]).resolved == "and per day how many hours iop"

@@ -58,6 +58,9 @@ def test_the_same_headings_in_two_documents_stay_apart():
     ("what happens afterwards?", 1), ("and after it's over?", 1),
     ("before that?", -1), ("what comes before", -1), ("next?", 1), ("what usually comes next?", 1), ("whats next", 1),
     ("and the phase right before?", -1), ("the week after", 1),
+    # a few words between the question and its "next", and "what's left" of the stages
+    ("whats coming up next for him", 1), ("whats left", 1), ("what is left after week 10", 1),
+    ("is anything left over", 0),
     ("can she go to an iop next?", 0), ("how long is it", 0), ("what happens after iop", 0),
 ])
 def test_step_of(question, step):
