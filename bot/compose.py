@@ -726,7 +726,7 @@ def _one_item_says_the_main_word(items: Sequence[Sentence], weights: Mapping[str
 def _word_of_its_own(term: str, concepts: Mapping[str, ConceptWord] | None) -> bool:
     """Whether a question word means itself, not only its part of a phrase naming a concept: "teach" in
     "what do they actually teach" asks for the teaching the concept names, whatever item says "teach"."""
-    return not concepts or concepts.get(term, (frozenset(), 1.0))[1] >= 1.0
+    return not concepts or term not in concepts or concepts[term].share >= 1.0
 
 
 def _names_columns(cell: Sentence, candidates: Sequence[Sentence], weights: Mapping[str, float]) -> int:

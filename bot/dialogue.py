@@ -275,8 +275,9 @@ def _only_learning(question: str) -> bool:
     return words <= _LEARNING
 
 
-_FORM_FRAME = re.compile(r"\bhow (?:long|much|often|soon|far|old|many(?: \w+)?)\b", re.I)
-_HOW_MUCH = re.compile(r"\bhow (?:long|much|often|soon|far|old|many)\b", re.I)  # the frame alone, not what it counts
+_AMOUNTS = r"long|much|often|soon|far|old"
+_FORM_FRAME = re.compile(rf"\bhow (?:{_AMOUNTS}|many(?: \w+)?)\b", re.I)  # "how many hours": what it counts too
+_HOW_MUCH = re.compile(rf"\bhow (?:{_AMOUNTS}|many)\b", re.I)  # the frame alone, not what it counts
 
 
 # Words that open a turn without asking anything ("ok and for inpatient?", "wait whats the difference").
@@ -820,8 +821,8 @@ def _same_amount_of(question: str, previous: str) -> str | None:
 def _resolved(question: str, previous: str, seen: list[str], rule: tuple[str, str] | None) -> str:
     if not rule or not previous:
         return question
-    if rule[0] == "compared" and _same_amount_of(question, previous):
-        return _same_amount_of(question, previous)
+    if rule[0] == "compared" and (same_amount := _same_amount_of(question, previous)):
+        return same_amount
     if rule[1] == "again":
         return _without_smalltalk(previous)
     if rule[1] == "correct":

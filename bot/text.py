@@ -396,21 +396,24 @@ class Analyzer:
 
     def phrase_words(self, question: str) -> dict[str, frozenset[str]]:
         """The content words (stems) of each group a question names by a phrase of several words:
-        "my first day" -> {"~first_week": {"first", "day"}}."""
-        out: dict[str, frozenset[str]] = {}
-        for phrase, group in self._phrase_matches(self._framed(question)):
-            if len(phrase) > 1:
-                said = frozenset(stem(w) for w in phrase if w not in self.stopwords)
-                if said:  # "what do they do with u" names what to expect in words that are all stopwords
-                    out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | said
-        return out
+        "my first day" -> {"~first_week": {"first", "day"}}. "what do they do with u" names what to expect in
+        words that are all stopwords: it gives none."""
+        return self._stems_by_group(question, lambda phrase: frozenset(
+            stem(w) for w in phrase if w not in self.stopwords) if len(phrase) > 1 else frozenset())
 
     def group_spellings(self, text: str) -> dict[str, frozenset[str]]:
         """The stems each group a text names is spelled with: "IOP" -> {"~iop": {"iop"}}, "intensive
         outpatient program" -> {"~iop": {"intens", "outpati", "program"}}."""
+        return self._stems_by_group(text, lambda phrase: frozenset(stem(w) for w in phrase))
+
+    def _stems_by_group(self, text: str, stems_of) -> dict[str, frozenset[str]]:
+        """For each group a text names, the union of ``stems_of(phrase)`` over the phrases naming it (groups
+        whose phrases give no stems are left out)."""
         out: dict[str, frozenset[str]] = {}
         for phrase, group in self._phrase_matches(self._framed(text)):
-            out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | {stem(w) for w in phrase}
+            said = stems_of(phrase)
+            if said:
+                out[SYNONYM_PREFIX + group] = out.get(SYNONYM_PREFIX + group, frozenset()) | said
         return out
 
     def _phrase_matches(self, tokens: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
